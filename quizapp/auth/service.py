@@ -1,0 +1,81 @@
+"""Account rules that need the database. No Flask request state here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Role, User
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(ValueError):
+    """A user-caused problem with an account request; the message is shown as is."""
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    email: str
+    name: str
+    password: str
+    role: Role = Role.STUDENT
+    timezone: str = "UTC"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def valid_timezone(name: str | None) -> str:
+    return name if name and name in _timezones() else "UTC"
+
+
+_TZ_CACHE: set[str] = set()
+
+
+def _timezones() -> set[str]:
+    if not _TZ_CACHE:
+        _TZ_CACHE.update(available_timezones())
+    return _TZ_CACHE
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(User.by_email(email))
+
+
+def create_account(new: NewAccount, hash_method: str = "scrypt") -> User:
+    """Add a user to the session (the caller commits). Raises AccountError if taken."""
+    email = normalise_email(new.email)
+    if find_user(email) is not None:
+        raise AccountError(f"An account with the email {email} already exists.")
+    if len(new.password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(email=email, name=new.name.strip() or email.split("@")[0],
+                role=new.role.value, timezone=valid_timezone(new.timezone))
+    user.set_password(new.password, method=hash_method)
+    db.session.add(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if email and password match; None otherwise, whichever was wrong."""
+    user = find_user(email)
+    if user is None or not user.check_password(password):
+        return None
+    return user
+
+
+def set_role(email: str, role: Role) -> User:
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"No account with the email {normalise_email(email)}.")
+    user.role = role.value
+    return user
+
+
+def admin_count() -> int:
+    return db.session.scalar(select(func.count()).where(User.role == Role.ADMIN.value)) or 0

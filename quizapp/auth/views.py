@@ -1,0 +1,97 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter, login_manager
+from ..models import User
+from . import service
+from .forms import ChangePasswordForm, LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__)
+
+BAD_LOGIN = "That email and password do not match an account."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account being tried, whatever address it comes from."""
+    return "login-account:" + service.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    # A successful login redirects; everything else counts against the limit.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(BAD_LOGIN)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        new = service.NewAccount(email=form.email.data, name=form.name.data,
+                                 password=form.password.data, timezone=form.timezone.data)
+        try:
+            user = service.create_account(new, current_app.config["PASSWORD_HASH_METHOD"])
+        except service.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your account is ready. Welcome!", "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You have logged out.", "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            current_user.set_password(form.password.data,
+                                      current_app.config["PASSWORD_HASH_METHOD"])
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,24 @@
+"""Problems a teacher can cause in a bank file, each with a place to look."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class BankError:
+    path: str
+    line: int  # 1-based; 0 when the problem is the file as a whole
+    col: int  # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class BankErrors(Exception):
+    """Raised with every problem found in one or more files."""
+
+    def __init__(self, errors: list[BankError]):
+        self.errors = sorted(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

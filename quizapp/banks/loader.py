@@ -1,0 +1,243 @@
+"""Read a bank file safely and validate it, reporting every problem with its line and column.
+
+libyaml composes the node tree (fast, in C); this module builds plain values from it itself so
+that it can refuse what PyYAML would accept silently: duplicate keys, tags such as
+!!python/object, alias bombs, merge keys, and non-text where text is meant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import BankError, BankErrors
+from .messages import describe
+from .schema import BankFile
+
+MAX_DEPTH = 32
+STANDARD = "tag:yaml.org,2002:"
+ALLOWED_SCALARS = {f"{STANDARD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+SEQ, MAP, STR = f"{STANDARD}seq", f"{STANDARD}map", f"{STANDARD}str"
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node | None, message: str):
+        self.node, self.message = node, message
+
+
+class _Builder:
+    """Turns a composed node tree into dicts, lists and scalars, with bounded work."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.errors: list[tuple[yaml.Node, str]] = []
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _Refused(node, "the file expands to too many values (aliases repeated over "
+                                 "and over?); write the content out instead")
+        if depth > MAX_DEPTH:
+            raise _Refused(node, f"nesting is deeper than {MAX_DEPTH} levels")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, SEQ)
+            return [self.build(item, depth + 1) for item in node.value]
+        return self._scalar(node)
+
+    def _check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise _Refused(node, f"YAML tags such as {_short_tag(node.tag)} are not allowed "
+                                 "in a bank; remove the tag")
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == STR:
+            return node.value
+        if node.tag == f"{STANDARD}merge":
+            raise _Refused(node, "merge keys (<<) are not supported; write the fields out")
+        if node.tag not in ALLOWED_SCALARS:
+            self._check_tag(node, STR)
+        return _scalar_constructor.construct_object(node)
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict:
+        self._check_tag(node, MAP)
+        result: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in node.value:
+            key = self.build(key_node, depth + 1)
+            if not isinstance(key, str | int | bool | None):
+                raise _Refused(key_node, "a key must be a plain word")
+            if key in result:
+                self.errors.append((key_node, f"duplicate key '{key}' (the first is on line "
+                                              f"{first_line[key]}); keep only one"))
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, depth + 1)
+        return result
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(STANDARD):] if tag.startswith(STANDARD) else tag
+
+
+def _at(path: str, node: yaml.Node | None, message: str) -> BankError:
+    if node is None:
+        return BankError(path, 0, 0, message)
+    return BankError(path, node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+
+def _decode(data: bytes, path: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise BankErrors([BankError(path, line, col, "the file is not UTF-8 text; save it as "
+                                                     "UTF-8 and try again")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def _tab_errors(text: str, path: str) -> list[BankError]:
+    errors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            errors.append(BankError(path, number, indent.index("\t") + 1,
+                                    "a tab is used for indentation; YAML needs spaces"))
+    return errors
+
+
+def _compose(text: str, path: str) -> yaml.Node:
+    loader = yaml.CSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        if "single document" in f"{exc.context} {exc.problem}":
+            raise BankErrors([_mark_error(path, exc, "one bank per file: this file has more "
+                                                     "than one YAML document (---)")]) from None
+        raise BankErrors([_mark_error(path, exc)]) from None
+    except yaml.MarkedYAMLError as exc:
+        raise BankErrors([_mark_error(path, exc)]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise BankErrors([BankError(path, 1, 1, "the file is empty; a bank needs id, title "
+                                                "and questions")])
+    return node
+
+
+def _mark_error(path: str, exc: yaml.MarkedYAMLError, message: str | None = None) -> BankError:
+    mark = exc.problem_mark or exc.context_mark
+    text = message or f"YAML syntax error: {exc.problem}" + (
+        f" ({exc.context})" if exc.context else "")
+    if mark is None:
+        return BankError(path, 0, 0, text)
+    return BankError(path, mark.line + 1, mark.column + 1, text)
+
+
+def parse_yaml(data: bytes, path: str) -> tuple[Any, yaml.Node, list[BankError]]:
+    """Plain values, the node tree (for line numbers) and the problems that do not stop
+    validation (duplicate keys); BankErrors for those that do."""
+    text = _decode(data, path)
+    if tabs := _tab_errors(text, path):
+        raise BankErrors(tabs)
+    root = _compose(text, path)
+    builder = _Builder(budget=len(text) + 1000)
+    try:
+        value = builder.build(root)
+    except _Refused as refusal:
+        raise BankErrors([_at(path, refusal.node, refusal.message)]) from None
+    return value, root, [_at(path, n, m) for n, m in builder.errors]
+
+
+def _node_at(root: yaml.Node, loc: tuple) -> tuple[yaml.Node, str]:
+    """The deepest node along a pydantic error location, and that location as text."""
+    node, shown = root, ""
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            child = next((v for k, v in node.value if k.value == part), None)
+            if child is not None:
+                shown += f".{part}" if shown else part
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(node.value):
+                child = node.value[part]
+                shown += f"[{part}]"
+        if child is not None:
+            node = child
+    return node, shown
+
+
+def _duplicate_question_ids(data: dict, root: yaml.Node, path: str) -> list[BankError]:
+    questions = data.get("questions")
+    if not isinstance(questions, list):
+        return []
+    seen: dict[str, int] = {}
+    errors = []
+    for index, question in enumerate(questions):
+        qid = question.get("id") if isinstance(question, dict) else None
+        if not isinstance(qid, str):
+            continue
+        if qid in seen:
+            node, shown = _node_at(root, ("questions", index, "id"))
+            errors.append(_at(path, node, f"{shown}: duplicate question id '{qid}' (also "
+                                          f"questions[{seen[qid]}]); ids must be unique"))
+        else:
+            seen[qid] = index
+    return errors
+
+
+def validate(data: Any, root: yaml.Node, path: str,
+             errors: list[BankError] | None = None) -> BankFile:
+    """The bank, or BankErrors with every problem: those given and those found here."""
+    errors = list(errors or [])
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise BankErrors([_at(path, root, f"the top level must be a mapping with id, title and "
+                                          f"questions; this file holds {kind}")])
+    errors += _duplicate_question_ids(data, root, path)
+    try:
+        bank = BankFile.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            node, shown = _node_at(root, err["loc"])
+            errors.append(_at(path, node, describe(err, shown)))
+    if errors:
+        raise BankErrors(errors)
+    return bank
+
+
+def load_bank_bytes(data: bytes, path: str, max_bytes: int | None = None) -> BankFile:
+    """Parse and validate one bank; raises BankErrors listing every problem found."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise BankErrors([_too_big(path, len(data), max_bytes)])
+    values, root, problems = parse_yaml(data, path)
+    return validate(values, root, path, problems)
+
+
+def load_bank(path: str | Path, max_bytes: int | None = None) -> BankFile:
+    """Load a bank file, refusing one over max_bytes before reading it."""
+    path = Path(path)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise BankErrors([_too_big(str(path), size, max_bytes)])
+    return load_bank_bytes(path.read_bytes(), str(path))
+
+
+def _too_big(path: str, size: int, limit: int) -> BankError:
+    return BankError(path, 0, 0, f"the file is {_size(size)}, over the limit of "
+                                 f"{_size(limit)}; split it into smaller banks")
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"

@@ -1,0 +1,80 @@
+"""Settings, read from QUIZAPP_* environment variables with safe defaults.
+
+The README has the table of every variable; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BUNDLED_QUESTIONS = Path(__file__).resolve().parent.parent / "questions"
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with these settings; the message says what to set."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"QUIZAPP_{name}")
+    return value if value not in (None, "") else default
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"QUIZAPP_{name} must be a whole number, not {raw!r}") from exc
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """In development, make a random key once and keep it in instance/ so sessions survive."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load(instance_path: str) -> dict:
+    """Build the Flask config mapping from the environment."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = _env("ENV", "development")
+    production = env == "production"
+    secret_key = _env("SECRET_KEY")
+    if secret_key is None:
+        if production:
+            raise ConfigError(
+                "QUIZAPP_SECRET_KEY is not set. In production the app will not start without "
+                "a secret key: set QUIZAPP_SECRET_KEY to a long random string "
+                '(python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+        secret_key = _dev_secret_key(instance)
+    database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'quizapp.sqlite3'}")
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_BYTES", 2 * 1024 * 1024),
+        "CLI_IMPORT_MAX_BYTES": _int_env("CLI_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+        "QUESTIONS_DIR": _env("QUESTIONS_DIR", str(BUNDLED_QUESTIONS)),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

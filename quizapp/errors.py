@@ -1,0 +1,33 @@
+"""Friendly error pages: a user never sees a stack trace."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is no page at this address."),
+    405: ("Not allowed", "This page does not accept that kind of request."),
+    413: ("Too large", "That upload is larger than this site accepts."),
+    429: ("Too many attempts", "Too many attempts in a short time. Wait a minute, then try again."),
+    500: ("Something went wrong", "An unexpected error happened on our side. Nothing you did "
+          "caused it; please try again in a moment."),
+}
+
+
+def _render(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=title, message=detail or message), code
+    return render_template("error.html", code=code, title=title,
+                           message=detail or message), code
+
+
+def init_app(app: Flask) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda e, code=code: _render(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return _render(400, "This form has expired or was not sent from this site. "
+                            "Reload the page and submit it again.")

@@ -1,0 +1,156 @@
+"""Roles, CSRF, rate limits, headers and start-up safety."""
+
+import uuid
+
+import pytest
+from flask import Flask
+
+from quizapp import create_app
+from quizapp.config import ConfigError
+from quizapp.models import Role
+from tests.conftest import PASSWORD, REDIS_URL, require_service
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+
+
+def test_student_gets_403_on_admin_page(client, users):
+    users.login_as(Role.STUDENT)
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert "Not allowed" in response.get_data(as_text=True)
+
+
+def test_admin_changes_a_role(client, users):
+    target = users.create("future-teacher@example.org")
+    users.login_as(Role.ADMIN)
+    assert "future-teacher@example.org" in client.get("/admin/users").get_data(as_text=True)
+    response = client.post(f"/admin/users/{target.id}/role", data={"role": "teacher"})
+    assert response.status_code == 302
+    assert target.role == "teacher"
+    bad = client.post(f"/admin/users/{target.id}/role", data={"role": "emperor"},
+                      follow_redirects=True)
+    assert "Choose student, teacher or admin" in bad.get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_rejected(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "form has expired" in response.get_data(as_text=True)
+
+
+def test_form_with_csrf_token_is_accepted(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/register", data={
+        "csrf_token": token, "name": "A", "email": "a@example.org",
+        "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+
+
+def _sixth_failed_login(app: Flask) -> list[int]:
+    client = app.test_client()
+    return [client.post("/login", data={"email": "x@example.org",
+                                        "password": "wrong"}).status_code for _ in range(6)]
+
+
+def test_sixth_rapid_failed_login_is_429(make_app):
+    codes = _sixth_failed_login(make_app())
+    assert codes == [200] * 5 + [429]
+
+
+def test_limit_is_per_account_across_addresses(make_app):
+    app = make_app()
+    for n in range(5):
+        app.test_client().post("/login", data={"email": "victim@example.org", "password": "x"},
+                               environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+    blocked = app.test_client().post("/login", data={"email": "victim@example.org",
+                                                     "password": PASSWORD},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+
+
+def test_successful_logins_do_not_count_against_the_limit(make_app):
+    app = make_app()
+    client = app.test_client()
+    from tests.conftest import Users
+
+    with app.app_context():
+        Users(app, client).create("ok@example.org")
+    for _ in range(7):
+        client.post("/logout")
+        assert client.post("/login", data={"email": "ok@example.org",
+                                           "password": PASSWORD}).status_code == 302
+
+
+def test_rate_limit_held_in_redis(make_app):
+    if not REDIS_URL:
+        require_service("QUIZAPP_TEST_REDIS_URL is not set")
+    import redis
+
+    from quizapp.extensions import limiter
+
+    prefix = f"quizapp-test-{uuid.uuid4().hex}"
+    app = make_app(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
+    assert "redis" in type(limiter.storage).__name__.lower()
+    codes = _sixth_failed_login(app)
+    assert codes == [200] * 5 + [429]
+    keys = redis.Redis.from_url(REDIS_URL).keys("*login-account:x@example.org*")
+    assert keys, "the counters live in Redis"
+    # Another worker or host sharing Redis sees the same count.
+    other = make_app(reset_limits=False, RATELIMIT_STORAGE_URI=REDIS_URL,
+                     RATELIMIT_KEY_PREFIX=prefix)
+    again = other.test_client().post("/login", data={"email": "x@example.org", "password": "x"})
+    assert again.status_code == 429
+    limiter.reset()
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_session_cookie_is_httponly_and_lax(client, users):
+    users.create("c@example.org")
+    cookie = users.login("c@example.org").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.delenv("QUIZAPP_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="QUIZAPP_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_with_secret_key_sets_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.setenv("QUIZAPP_SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("QUIZAPP_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SECRET_KEY"] == "s" * 64
+
+
+def test_healthz_names_the_backend(client, backend):
+    body = client.get("/healthz").get_json()
+    assert body["database"] == {"backend": "postgresql" if backend == "postgres" else "sqlite",
+                                "answers": True}
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "There is no page at this address" in response.get_data(as_text=True)
