@@ -236,3 +236,15 @@ class QuizAnswer(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class BankUpload(db.Model):
+    """Bank files a teacher uploaded and previewed, kept until they confirm the import."""
+
+    __tablename__ = "bank_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    files: Mapped[list] = mapped_column(JSON)  # [{"name": ..., "content": ...}]

@@ -60,7 +60,10 @@ def _specific(kind: str, err: dict, value: Any, ctx: dict) -> str:
         return f"needs at least {ctx.get('min_length')} item(s)" if isinstance(value, list) \
             else "must not be empty"
     if kind == "string_too_short":
-        return "must not be empty"
+        return "must not be empty" if ctx.get("min_length") == 1 else \
+            f"must be at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"is too long: at most {ctx.get('max_length')} characters"
     if kind == "bool_type":
         return f"expected true or false, not '{value}'"
     return err["msg"]

@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 
 Slug = Annotated[
     StrictStr,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=2, max_length=64),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=1, max_length=64),
     Field(description="Lower-case letters, digits and '-'."),
 ]
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -40,13 +40,18 @@ QUESTION_TYPES = (
 
 
 def normalise_answer(text: str) -> str:
-    """How typed answers are compared: case, surrounding space, punctuation, diacritics ignored."""
+    """How typed answers are compared: case, surrounding space, punctuation, diacritics ignored.
+
+    Apostrophes vanish ("Pakistan's" = "Pakistans"); other punctuation separates words
+    ("China-Pakistan" = "China Pakistan").
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(
-        ch for ch in decomposed
-        if not unicodedata.combining(ch) and unicodedata.category(ch)[0] not in "PS"
-    )
-    return " ".join(kept.split())
+    kept = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) or ch in "'’":
+            continue
+        kept.append(" " if unicodedata.category(ch)[0] in "PS" else ch)
+    return " ".join("".join(kept).split())
 
 
 def cloze_gaps(text: str) -> list[list[str]]:

@@ -1,0 +1,110 @@
+"""Teachers' pages: question banks (upload, preview, import, export)."""
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..auth.access import teacher_required
+from ..banks.errors import BankErrors
+from ..banks.exporter import export_yaml
+from ..extensions import db
+from ..models import Bank
+from . import banks_service as service
+from .forms import BankUploadForm, ConfirmForm
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+
+
+def _limit() -> int:
+    return current_app.config["UPLOAD_MAX_BYTES"]
+
+
+def _banks_page(form, preview=None, status=200, message=None):
+    banks = service.bank_overview(db.session)
+    return render_template("teach/banks.html", form=form, banks=banks, preview=preview,
+                           confirm=ConfirmForm(formdata=None), limit=_limit(), message=message), status
+
+
+@bp.route("/banks")
+@teacher_required
+def banks():
+    return _banks_page(BankUploadForm())
+
+
+@bp.route("/banks/upload", methods=["POST"])
+@teacher_required
+def upload():
+    try:
+        form = BankUploadForm()
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        return _too_large()
+    if not valid:
+        return _banks_page(form, status=400)
+    files = [service.UploadedFile(f.filename, f.read()) for f in form.files.data if f.filename]
+    preview = service.preview_upload(db.session, files, current_user.id, _limit(),
+                                     datetime.now(UTC))
+    db.session.commit()
+    return _banks_page(BankUploadForm(formdata=None), preview, 200 if preview.token else 422)
+
+
+def _too_large():
+    db.session.rollback()
+    message = (f"That upload is too large. Each bank file may be at most "
+               f"{_limit() // 1024 // 1024} MB; split a larger bank into several files.")
+    return _banks_page(BankUploadForm(formdata=None), status=413, message=message)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    return _too_large()
+
+
+@bp.route("/banks/upload/<token>/confirm", methods=["POST"])
+@teacher_required
+def confirm(token: str):
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("teach.banks"))
+    try:
+        changes = service.confirm_upload(db.session, token, current_user.id, _limit(),
+                                         datetime.now(UTC))
+    except service.UploadGone:
+        db.session.rollback()
+        flash("That upload has expired or was already imported. Upload the files again.",
+              "error")
+        return redirect(url_for("teach.banks"))
+    except BankErrors as exc:
+        db.session.rollback()
+        flash(f"Nothing was imported: {exc.errors[0]}", "error")
+        return redirect(url_for("teach.banks"))
+    db.session.commit()
+    for change in changes:
+        flash(f"Imported {change.summary()}.", "success")
+    return redirect(url_for("teach.banks"))
+
+
+@bp.route("/banks/<slug>.yaml")
+@teacher_required
+def export(slug: str):
+    bank = db.first_or_404(select(Bank).where(Bank.slug == slug))
+    return Response(export_yaml(db.session, bank), mimetype="application/x-yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{slug}.yaml"'})
+
+
+@bp.before_request
+def _note_request_size():
+    # Cap the whole request well above one file, so a batch of files fits and a huge body is
+    # refused early with the friendly message above.
+    request.max_content_length = _limit() * 10 + 64 * 1024

@@ -1,0 +1,137 @@
+"""The loader refuses every kind of bad bank file with a message and a place to look."""
+
+import textwrap
+
+import pytest
+
+from quizapp.banks import BankErrors, load_bank_bytes
+from quizapp.banks.schema import cloze_gaps, normalise_answer
+
+GOOD = """\
+id: energy
+title: Energy
+questions:
+  - id: hub
+    type: single_choice
+    prompt: What has Azerbaijan positioned itself as, according to the article?
+    choices: [A regional energy hub, A shipping centre]
+    answer: A regional energy hub
+    explanation: Paragraph 5.
+    source: {paragraphs: [5]}
+    tags: [theme:energy]
+"""
+
+
+def errors_of(text: str | bytes, max_bytes=None) -> list[str]:
+    data = text.encode() if isinstance(text, str) else text
+    with pytest.raises(BankErrors) as caught:
+        load_bank_bytes(data, "bank.yaml", max_bytes)
+    return [str(e) for e in caught.value.errors]
+
+
+def test_a_good_bank_loads():
+    bank = load_bank_bytes(GOOD.encode(), "bank.yaml")
+    assert bank.id == "energy"
+    assert bank.questions[0].answer == "A regional energy hub"
+    assert bank.questions[0].source.paragraphs == [5]
+
+
+def test_answer_not_among_choices_names_the_question_and_line():
+    text = GOOD.replace("answer: A regional energy hub", "answer: Baku")
+    assert errors_of(text) == [
+        "bank.yaml:8:13: questions[0].answer: 'Baku' is not one of the choices"]
+
+
+def test_every_problem_is_reported_not_only_the_first():
+    text = GOOD + textwrap.indent(textwrap.dedent("""\
+        - id: hub
+          type: true_false
+          prompt: Is it?
+          answer: maybe
+          explanation: x
+        - id: third
+          type: riddle
+        """), "  ")
+    found = errors_of(GOOD.replace("title: Energy", "title: yes") + text[len(GOOD):])
+    assert any(":2:8: title: expected text" in e and "quotes" in e for e in found)
+    assert any(":12:9: questions[1].id: duplicate question id 'hub'" in e for e in found)
+    assert any(":15:13: questions[1].answer: expected true or false" in e for e in found)
+    assert any("questions[2]: 'riddle' is not a question type" in e for e in found)
+    assert len(found) == 4
+
+
+@pytest.mark.parametrize("data, line, needle", [
+    ("id: a\ntitle: caf\xe9\n".encode("latin-1"), 2, "not UTF-8"),
+    (b"id: abc\ntitle: T\nquestions:\n\t- id: x\n", 4, "a tab is used for indentation"),
+    (b"id: abc\ntitle: [T\nquestions: []\n", 3, "YAML syntax error"),
+    (b"id: abc\ntitle: T\ntitle: U\nquestions: []\n", 3, "duplicate key 'title' (the first is "
+                                                         "on line 2)"),
+    (b"id: abc\ntitle: !!python/object:os.system T\n", 2, "YAML tags such as "
+                                                          "!!python/object:os.system"),
+    (b"id: abc\ntitle: !custom T\n", 2, "YAML tags such as !custom"),
+    (b"id: abc\n---\nid: def\n", 2, "more than one YAML document"),
+    (b"", 1, "the file is empty"),
+    (b"# only a comment\n", 1, "the file is empty"),
+    (b"- id: abc\n- id: def\n", 1, "the top level must be a mapping"),
+    (b"id: abc\ntitle: T\nlanguage: en\nquestions:\n  - id: q\n    type: short_answer\n"
+     b"    prompt: P\n    answers: [No, 12]\n    explanation: E\n", 8,
+     "expected text, but YAML read this as false"),
+    (b"id: abc\ntitle: T\n<<: {x: 1}\n", 3, "merge keys"),
+])
+def test_bad_input_is_refused_with_its_line(data, line, needle):
+    found = errors_of(data)
+    assert any(f"bank.yaml:{line}:" in e and needle in e for e in found), found
+
+
+def test_alias_bomb_is_refused_with_bounded_work():
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, 9):
+        prev = chr(ord("a") + n - 1)
+        lines.append(f"{chr(ord('a') + n)}: &{chr(ord('a') + n)} [" + ",".join(
+            [f"*{prev}"] * 10) + "]")
+    found = errors_of("\n".join(lines))  # would expand to 10^9 strings
+    assert any("expands to too many values" in e for e in found)
+
+
+def test_deep_nesting_is_refused():
+    found = errors_of("id: " + "[" * 200 + "]" * 200)
+    assert any("nesting is deeper than" in e or "YAML syntax error" in e for e in found)
+
+
+def test_size_limit_is_checked_before_parsing():
+    found = errors_of(b"\xff" * 2000, max_bytes=1000)  # not even UTF-8: never parsed
+    assert found == ["bank.yaml:0:0: the file is 2 KB, over the limit of 1000 bytes; "
+                     "split it into smaller banks"]
+
+
+@pytest.mark.parametrize("question, needle", [
+    ("type: single_choice\n    prompt: P\n    choices: [A, A]\n    answer: A\n"
+     "    explanation: E", "choice 'A' appears twice"),
+    ("type: multiple_choice\n    prompt: P\n    choices: [A, B]\n    answers: [A, C]\n"
+     "    explanation: E", "'C' is not one of the choices"),
+    ("type: cloze\n    text: No gaps at all\n    explanation: E", "the text has no gaps"),
+    ("type: matching\n    prompt: P\n    pairs: [{left: a, right: b}]\n    explanation: E",
+     "needs at least 2 item(s)"),
+    ("type: ordering\n    prompt: P\n    items: [a, b, a]\n    explanation: E",
+     "item 'a' appears twice"),
+    ("type: flashcard\n    front: F", "missing field 'back'"),
+    ("type: true_false\n    prompt: P\n    answer: true\n    explanation: E\n    anwser: x",
+     "unknown field 'anwser' (did you mean 'answer'?)"),
+    ("type: single_choice\n    prompt: P\n    choices: [A, B]\n    answer: A",
+     "missing field 'explanation'"),
+])
+def test_type_rules(question, needle):
+    text = f"id: abc\ntitle: T\nquestions:\n  - id: q1\n    {question}\n"
+    found = errors_of(text)
+    assert any(needle in e for e in found), found
+
+
+def test_typed_answers_ignore_case_space_punctuation_and_diacritics():
+    assert normalise_answer("  Bakü! ") == normalise_answer("baku") == "baku"
+    assert normalise_answer("China–Pakistan  Economic Corridor.") == \
+        normalise_answer("china pakistan economic corridor")
+
+
+def test_cloze_gaps_and_alternatives():
+    assert cloze_gaps("A [[bridge|link]] between [[Europe]] and Asia") == [
+        ["bridge", "link"], ["Europe"]]

@@ -1,0 +1,94 @@
+"""Teachers upload banks on the web: check, preview, confirm; students are kept out."""
+
+import io
+import re
+
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Bank, BankUpload, Question, Role
+from tests.web.test_bank_import import BANK, CARD
+
+
+def bank_bytes(extra=CARD) -> bytes:
+    return BANK.format(hub_prompt="What is Azerbaijan, per the article?", extra=extra).encode()
+
+
+def upload(client, *files):
+    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/teach/banks/upload", data=data, content_type="multipart/form-data")
+
+
+def test_student_gets_403_and_anonymous_goes_to_login(client, users):
+    assert "/login" in client.get("/teach/banks").headers["Location"]
+    users.login_as(Role.STUDENT)
+    assert client.get("/teach/banks").status_code == 403
+    assert upload(client, ("a.yaml", bank_bytes())).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(BankUpload)) == 0
+
+
+def test_teacher_previews_then_confirms(client, users):
+    users.login_as(Role.TEACHER)
+    preview = upload(client, ("energy.yaml", bank_bytes()))
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Ready to import" in page and "Energy and connectivity" in page
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+    token = re.search(r"/teach/banks/upload/([\w-]+)/confirm", page).group(1)
+    done = client.post(f"/teach/banks/upload/{token}/confirm", follow_redirects=True)
+    assert "Imported energy: 3 added" in done.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 3
+    again = client.post(f"/teach/banks/upload/{token}/confirm", follow_redirects=True)
+    assert "expired or was already imported" in again.get_data(as_text=True)
+
+
+def test_bad_file_shows_report_with_lines_and_writes_nothing(client, users):
+    users.login_as(Role.TEACHER)
+    bad = b"id: broken\ntitle: T\nquestions:\n  - id: q\n    type: true_false\n" \
+          b"    prompt: P\n    answer: maybe\n    explanation: E\n"
+    response = upload(client, ("good.yaml", bank_bytes()), ("bad.yaml", bad))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "nothing was imported" in page
+    assert "bad.yaml:7:13" in page and "expected true or false" in page
+    assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
+    assert db.session.scalar(select(func.count()).select_from(BankUpload)) == 0
+
+
+def test_over_size_file_gets_a_clear_message(app, client, users):
+    app.config["UPLOAD_MAX_BYTES"] = 200
+    users.login_as(Role.TEACHER)
+    response = upload(client, ("big.yaml", bank_bytes()))
+    page = response.get_data(as_text=True)
+    assert "over the limit of 200 bytes" in page
+    huge = upload(client, ("huge.yaml", b"x" * 80_000))  # over the whole-request cap
+    assert huge.status_code == 413
+    assert "That upload is too large" in huge.get_data(as_text=True)
+    assert "Load question sets" in huge.get_data(as_text=True)
+
+
+def test_no_file_chosen(client, users):
+    users.login_as(Role.TEACHER)
+    response = client.post("/teach/banks/upload", data={}, content_type="multipart/form-data")
+    assert "Choose at least one .yaml file." in response.get_data(as_text=True)
+
+
+def test_another_teacher_cannot_confirm_my_upload(client, users):
+    users.login_as(Role.TEACHER)
+    page = upload(client, ("energy.yaml", bank_bytes())).get_data(as_text=True)
+    token = re.search(r"/teach/banks/upload/([\w-]+)/confirm", page).group(1)
+    users.login_as(Role.TEACHER)
+    response = client.post(f"/teach/banks/upload/{token}/confirm", follow_redirects=True)
+    assert "expired or was already imported" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+
+
+def test_teacher_downloads_a_bank_as_yaml(client, users):
+    users.login_as(Role.TEACHER)
+    page = upload(client, ("energy.yaml", bank_bytes())).get_data(as_text=True)
+    token = re.search(r"/teach/banks/upload/([\w-]+)/confirm", page).group(1)
+    client.post(f"/teach/banks/upload/{token}/confirm")
+    response = client.get("/teach/banks/energy.yaml")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "id: energy" in response.get_data(as_text=True)
