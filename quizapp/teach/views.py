@@ -33,8 +33,9 @@ def _limit() -> int:
 
 def _banks_page(form, preview=None, status=200, message=None):
     banks = service.bank_overview(db.session)
-    return render_template("teach/banks.html", form=form, banks=banks, preview=preview,
-                           confirm=ConfirmForm(formdata=None), limit=_limit(), message=message), status
+    html = render_template("teach/banks.html", form=form, banks=banks, preview=preview,
+                           confirm=ConfirmForm(formdata=None), limit=_limit(), message=message)
+    return html, status
 
 
 @bp.route("/banks")
