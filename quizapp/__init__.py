@@ -50,12 +50,16 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .study.progress_views import bp as progress_bp
+    from .study.views import bp as study_bp
     from .teach.views import bp as teach_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(teach_bp)
+    app.register_blueprint(study_bp)
+    app.register_blueprint(progress_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -1,0 +1,131 @@
+"""How a question is shown and how a submitted form becomes a response. Pure.
+
+Shuffles come from a seed (per study presentation or per quiz attempt), so a reload shows the
+same order. Form field names are the same in study and quizzes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .banks.schema import GAP, cloze_gaps
+
+GetList = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Option:
+    index: int  # position in the bank file: what responses store
+    text: str
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class ClozePart:
+    text: str
+    gap: int | None = None  # gap number, or None for plain text
+
+
+@dataclass
+class Shown:
+    """Everything a template needs to render one question."""
+
+    type: str
+    prompt: str
+    options: list[Option] = field(default_factory=list)  # choices, right items or ordering items
+    lefts: list[str] = field(default_factory=list)  # matching
+    cloze: list[ClozePart] = field(default_factory=list)
+    back: str | None = None  # flashcard
+
+
+def _shuffled(items: list, rng: random.Random) -> list:
+    items = list(items)
+    rng.shuffle(items)
+    return items
+
+
+def _cloze_parts(text: str) -> list[ClozePart]:
+    parts, last, number = [], 0, 0
+    for match in GAP.finditer(text):
+        parts.append(ClozePart(text[last:match.start()]))
+        parts.append(ClozePart("", gap=number))
+        number += 1
+        last = match.end()
+    parts.append(ClozePart(text[last:]))
+    return [p for p in parts if p.gap is not None or p.text]
+
+
+def show(content: dict, prompt: str, seed: int) -> Shown:
+    rng = random.Random(seed)
+    kind = content["type"]
+    shown = Shown(type=kind, prompt=prompt)
+    if kind in ("single_choice", "multiple_choice"):
+        options = [Option(i, c["text"], c.get("feedback")) for i, c in enumerate(content["choices"])]
+        shown.options = _shuffled(options, rng)
+    elif kind == "matching":
+        shown.lefts = [p["left"] for p in content["pairs"]]
+        shown.options = _shuffled([Option(i, p["right"]) for i, p in enumerate(content["pairs"])],
+                                  rng)
+    elif kind == "ordering":
+        items = [Option(i, text) for i, text in enumerate(content["items"])]
+        shuffled = _shuffled(items, rng)
+        if [o.index for o in shuffled] == list(range(len(items))):
+            shuffled = shuffled[1:] + shuffled[:1]  # never show the answer as the puzzle
+        shown.options = shuffled
+    elif kind == "cloze":
+        shown.cloze = _cloze_parts(content["text"])
+    elif kind == "flashcard":
+        shown.back = content["back"]
+    return shown
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def response_from_form(content: dict, getlist: GetList) -> dict | None:
+    """The student's response from the submitted fields; None when nothing was answered."""
+    kind = content["type"]
+
+    def first(name: str) -> str | None:
+        values = getlist(name)
+        return values[0] if values else None
+
+    if kind == "single_choice":
+        choice = _int(first("choice"))
+        return None if choice is None else {"choice": choice}
+    if kind == "multiple_choice":
+        return {"choices": sorted({c for c in map(_int, getlist("choice")) if c is not None})}
+    if kind == "true_false":
+        value = first("answer")
+        return None if value not in ("true", "false") else {"answer": value == "true"}
+    if kind == "short_answer":
+        text = (first("text") or "").strip()
+        return {"text": text[:500]} if text else None
+    if kind == "cloze":
+        count = len(cloze_gaps(content["text"]))
+        gaps = [(first(f"gap-{n}") or "").strip()[:200] for n in range(count)]
+        return {"gaps": gaps} if any(gaps) else None
+    if kind == "matching":
+        matches = [_int(first(f"match-{n}")) for n in range(len(content["pairs"]))]
+        return {"matches": matches} if any(m is not None for m in matches) else None
+    if kind == "ordering":
+        return _ordering_response(len(content["items"]), first)
+    if kind == "flashcard":
+        value = first("knew")
+        return None if value not in ("yes", "no") else {"knew": value == "yes"}
+    return None
+
+
+def _ordering_response(count: int, first: Callable[[str], str | None]) -> dict | None:
+    ranks = {n: _int(first(f"rank-{n}")) for n in range(count)}
+    if all(r is None for r in ranks.values()):
+        return None
+    # Items sorted by the position the student chose; unranked items keep their order, last.
+    order = sorted(range(count), key=lambda n: (ranks[n] is None, ranks[n] or 0, n))
+    return {"order": order}

@@ -1,0 +1,35 @@
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, NumberRange, ValidationError
+
+from ..scheduling import parse_steps
+
+TIMEZONES = sorted(available_timezones())
+
+
+class StudySettingsForm(FlaskForm):
+    timezone = SelectField("Time zone", choices=TIMEZONES, description=(
+        "Your study day starts at 4 am in this time zone."))
+    desired_retention = DecimalField(
+        "Desired retention", places=2,
+        validators=[DataRequired(), NumberRange(0.80, 0.97, "Choose between 0.80 and 0.97.")],
+        description="The share of cards you want to remember when they come back (0.80–0.97). "
+                    "Higher means more reviews.")
+    new_cards_per_day = IntegerField(
+        "New cards per day",
+        validators=[NumberRange(0, 500, "Choose between 0 and 500.")])
+    max_reviews_per_day = IntegerField(
+        "Maximum reviews per day",
+        validators=[NumberRange(1, 5000, "Choose between 1 and 5000.")])
+    learning_steps = StringField(
+        "Learning steps", validators=[DataRequired()],
+        description="Waits before a new card graduates, e.g. 1m 10m (s, m, h, d).")
+    submit = SubmitField("Save settings")
+
+    def validate_learning_steps(self, field):
+        try:
+            parse_steps(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc).capitalize() + ".") from exc

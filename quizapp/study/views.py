@@ -1,0 +1,118 @@
+"""The study loop: pick a scope, see a card, answer, rate. Works without JavaScript."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from .. import grading, presenting, scheduling
+from ..extensions import db
+from ..models import CardState, Question
+from . import overview, service, tokens
+from .forms import StudySettingsForm
+
+bp = Blueprint("study", __name__, url_prefix="/study")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+@bp.route("/")
+@login_required
+def choose():
+    now = _now()
+    return render_template("study/choose.html",
+                           scopes=overview.scope_choices(db.session, current_user, now))
+
+
+@bp.route("/session")
+@login_required
+def session():
+    scope = service.Scope.parse(request.args.get("scope"))
+    now = _now()
+    ahead = request.args.get("ahead") == "1"
+    if ahead:
+        found = service.study_ahead_card(db.session, current_user, scope)
+    else:
+        found = service.next_card(db.session, current_user, scope, now)
+    if found is None:
+        return render_template("study/done.html", scope=scope,
+                               next_due=service.next_due_at(db.session, current_user, scope),
+                               counts=service.today_counts(db.session, current_user, now),
+                               now=now)
+    reps = found.card.reps if found.card else 0
+    shown = tokens.new_presentation(current_user.id, found.question.id, reps, now)
+    counts = service.queue_counts(db.session, current_user, scope, now)
+    return render_template("study/card.html", scope=scope, item=found, counts=counts,
+                           token=tokens.encode(shown, _secret()),
+                           shown=presenting.show(found.question.content, found.question.prompt,
+                                                 shown.seed))
+
+
+def _presentation() -> tokens.Presentation:
+    presentation = tokens.decode(request.form.get("token", ""), _secret())
+    if presentation is None or presentation.user_id != current_user.id:
+        abort(400)
+    return presentation
+
+
+@bp.route("/answer", methods=["POST"])
+@login_required
+def answer():
+    """Reveal a flashcard, or grade an objective answer; nothing is stored until the rating."""
+    presentation = _presentation()
+    question = db.get_or_404(Question, presentation.question_id)
+    scope = service.Scope.parse(request.form.get("scope"))
+    content = question.content
+    response = presenting.response_from_form(content, request.form.getlist)
+    result = None if content["type"] == "flashcard" else grading.grade(content, response)
+    suggested = scheduling.Rating.GOOD if result is None else \
+        scheduling.suggested_rating(result.score)
+    card = db.session.scalar(db.select(CardState).where(
+        CardState.user_id == current_user.id, CardState.question_id == question.id))
+    previews = service.preview_ratings(card, presentation, service.settings_of(current_user))
+    return render_template(
+        "study/answer.html", scope=scope, question=question, response=response, result=result,
+        shown=presenting.show(content, question.prompt, presentation.seed),
+        correct=grading.correct_response(content), token=request.form["token"],
+        suggested=suggested, previews=previews, describe=scheduling.describe_interval)
+
+
+@bp.route("/rate", methods=["POST"])
+@login_required
+def rate():
+    presentation = _presentation()
+    scope = service.Scope.parse(request.form.get("scope"))
+    try:
+        rating = scheduling.Rating(int(request.form.get("rating", "")))
+    except ValueError:
+        abort(400)
+    try:
+        result = service.apply_rating(db.session, current_user, presentation, rating, _now())
+        db.session.commit()
+    except IntegrityError:  # the same presentation rated at the same moment elsewhere
+        db.session.rollback()
+        result = service.RatingResult(applied=False)
+    if not result.applied:
+        flash("That card was already rated, so the second rating was ignored.", "info")
+    return redirect(url_for("study.session", scope=str(scope)))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = StudySettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        form.populate_obj(current_user)
+        current_user.desired_retention = float(form.desired_retention.data)
+        current_user.learning_steps = " ".join(form.learning_steps.data.split())
+        db.session.commit()
+        flash("Your study settings are saved.", "success")
+        return redirect(url_for("study.settings"))
+    return render_template("study/settings.html", form=form)

@@ -1,0 +1,218 @@
+"""The study loop: queue order, daily limits, exactly-once ratings, privacy, progress."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import CardState, Question, ReviewLog, Role
+from quizapp.scheduling import CardStatus, Rating
+from quizapp.study import service, tokens
+from quizapp.study.progress import progress_for
+from tests.helpers import flashcards, import_banks
+
+NOW = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
+
+
+def q(key: str, bank_slug: str | None = None) -> Question:
+    return db.session.scalar(select(Question).where(Question.key == key))
+
+
+def put_card(user, question, state, due, reps=1):
+    card = CardState(user_id=user.id, question_id=question.id, state=int(state), step=0,
+                     stability=3.0, difficulty=5.0, due=due, last_review=due - timedelta(days=3),
+                     reps=reps)
+    db.session.add(card)
+    db.session.commit()
+    return card
+
+
+@pytest.fixture
+def student(users):
+    return users.login_as(Role.STUDENT)
+
+
+def rate(student, question, rating, now=NOW, reps=None):
+    card = db.session.scalar(select(CardState).where(CardState.user_id == student.id,
+                                                     CardState.question_id == question.id))
+    shown = tokens.new_presentation(student.id, question.id,
+                                    reps if reps is not None else (card.reps if card else 0), now)
+    result = service.apply_rating(db.session, student, shown, rating, now)
+    db.session.commit()
+    return result
+
+
+def test_queue_order_learning_then_most_overdue_review_then_new(student):
+    import_banks(flashcards("deck", 6))
+    put_card(student, q("c3"), CardStatus.REVIEW, NOW - timedelta(days=1))
+    put_card(student, q("c4"), CardStatus.REVIEW, NOW - timedelta(days=5))
+    put_card(student, q("c5"), CardStatus.LEARNING, NOW - timedelta(minutes=1))
+    order = []
+    for _ in range(6):
+        item = service.next_card(db.session, student, service.Scope(), NOW)
+        order.append((item.question.key, item.queue))
+        rate(student, item.question, Rating.EASY)
+    assert order[:3] == [("c5", "learning"), ("c4", "review"), ("c3", "review")]
+    assert order[3:] == [("c0", "new"), ("c1", "new"), ("c2", "new")]
+
+
+def test_new_card_limit_counts_the_students_day(student):
+    student.new_cards_per_day = 2
+    student.timezone = "Asia/Baku"
+    db.session.commit()
+    import_banks(flashcards("deck", 5))
+    evening = datetime(2026, 5, 10, 19, 0, tzinfo=UTC)  # 23:00 in Baku
+    for _ in range(2):
+        item = service.next_card(db.session, student, service.Scope(), evening)
+        rate(student, item.question, Rating.EASY, now=evening)
+    assert service.next_card(db.session, student, service.Scope(), evening) is None
+    still_same_day = evening + timedelta(hours=4, minutes=30)  # 03:30 local
+    assert service.next_card(db.session, student, service.Scope(), still_same_day) is None
+    next_day = evening + timedelta(hours=5, minutes=30)  # 04:30 local: a new day
+    assert service.next_card(db.session, student, service.Scope(), next_day).queue == "new"
+
+
+def test_review_limit(student):
+    student.max_reviews_per_day = 1
+    student.new_cards_per_day = 0
+    db.session.commit()
+    import_banks(flashcards("deck", 3))
+    for key in ("c0", "c1"):
+        put_card(student, q(key), CardStatus.REVIEW, NOW - timedelta(days=1))
+    first = service.next_card(db.session, student, service.Scope(), NOW)
+    rate(student, first.question, Rating.GOOD)
+    assert service.next_card(db.session, student, service.Scope(), NOW) is None
+
+
+def test_scope_by_bank_and_tag(student):
+    import_banks(flashcards("alpha", 2, tags=("theme:energy",)),
+                 flashcards("beta", 2, tags=("project:cpec",)))
+    by_bank = service.next_card(db.session, student, service.Scope.parse("bank:beta"), NOW)
+    assert by_bank.question.bank.slug == "beta"
+    by_tag = service.next_card(db.session, student, service.Scope.parse("tag:theme:energy"),
+                               NOW)
+    assert by_tag.question.bank.slug == "alpha"
+
+
+def test_a_rating_is_applied_exactly_once(student):
+    import_banks(flashcards("deck", 1))
+    question = q("c0")
+    shown = tokens.new_presentation(student.id, question.id, 0, NOW)
+    first = service.apply_rating(db.session, student, shown, Rating.GOOD, NOW)
+    db.session.commit()
+    again = service.apply_rating(db.session, student, shown, Rating.AGAIN, NOW)
+    db.session.commit()
+    assert first.applied and not again.applied
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+    # A second tab showed the same card before the first rating: also ignored.
+    other_tab = tokens.new_presentation(student.id, question.id, 0, NOW)
+    assert not service.apply_rating(db.session, student, other_tab, Rating.EASY, NOW).applied
+
+
+def study_page_token(client, scope="all"):
+    page = client.get(f"/study/session?scope={scope}").get_data(as_text=True)
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
+def test_double_post_and_reload_do_not_rate_twice(client, student):
+    import_banks(flashcards("deck", 2))
+    token = study_page_token(client)
+    client.post("/study/answer", data={"token": token, "scope": "all"})
+    first = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    second = client.post("/study/rate", data={"token": token, "rating": "1", "scope": "all"},
+                         follow_redirects=True)
+    assert first.status_code == 302
+    assert "already rated" in second.get_data(as_text=True)
+    logs = db.session.scalars(select(ReviewLog)).all()
+    assert [log.rating for log in logs] == [3]
+
+
+def test_the_interval_on_the_button_is_the_one_applied(client, student):
+    import_banks(flashcards("deck", 1))
+    card = put_card(student, q("c0"), CardStatus.REVIEW, datetime.now(UTC) - timedelta(days=2),
+                    reps=3)
+    token = study_page_token(client)
+    page = client.post("/study/answer", data={"token": token, "scope": "all"}).get_data(
+        as_text=True)
+    shown = re.search(r'value="3"[^>]*>\s*<span class="rating-name">Good</span>\s*'
+                      r'<span class="rating-interval">(\w+)</span>', page).group(1)
+    client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    db.session.refresh(card)
+    log = db.session.scalar(select(ReviewLog))
+    days = round((card.due - log.reviewed_at).total_seconds() / 86400)
+    assert shown == f"{days}d"
+
+
+def test_one_student_cannot_rate_or_see_anothers_cards(client, users):
+    import_banks(flashcards("deck", 1))
+    owner = users.login_as(Role.STUDENT, email="owner@example.org")
+    token = study_page_token(client)
+    intruder = users.login_as(Role.STUDENT, email="intruder@example.org")
+    response = client.post("/study/rate", data={"token": token, "rating": "4", "scope": "all"})
+    assert response.status_code == 400
+    forged = tokens.encode(tokens.new_presentation(owner.id, q("c0").id, 0, NOW), "wrong key")
+    assert client.post("/study/rate", data={"token": forged, "rating": "4"}).status_code == 400
+    assert client.post("/study/answer", data={"token": token}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 0
+    rate(owner, q("c0"), Rating.GOOD)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "0 of 0 reviews" in page and intruder.id != owner.id
+    assert db.session.scalar(select(func.count()).select_from(CardState).where(
+        CardState.user_id == intruder.id)) == 0
+
+
+def test_nothing_due_shows_when_the_next_card_is_due(client, student):
+    import_banks(flashcards("deck", 1))
+    put_card(student, q("c0"), CardStatus.REVIEW, datetime.now(UTC) + timedelta(hours=3))
+    page = client.get("/study/session?scope=all").get_data(as_text=True)
+    assert "Nothing due right now" in page and "3 h" in page
+    ahead = client.get("/study/session?scope=all&ahead=1").get_data(as_text=True)
+    assert "Front 0" in ahead
+
+
+def test_objective_answer_is_graded_and_suggests_a_rating(client, student):
+    import_banks({"id": "mc", "title": "MC", "questions": [{
+        "id": "tf", "type": "true_false", "prompt": "Is the sky green?", "answer": False,
+        "explanation": "It is not.", "source": {"paragraphs": [3]}}]})
+    token = study_page_token(client)
+    wrong = client.post("/study/answer", data={"token": token, "answer": "true"}).get_data(
+        as_text=True)
+    assert "Not right" in wrong and "suggested: Again" in wrong and "paragraph 3" in wrong
+    right = client.post("/study/answer", data={"token": token, "answer": "false"}).get_data(
+        as_text=True)
+    assert "✓ Right" in right and "suggested: Good" in right
+
+
+def test_progress_figures_on_a_hand_made_history(student):
+    import_banks(flashcards("deck", 4))
+    c0, c1, c2 = q("c0"), q("c1"), q("c2")
+    day = timedelta(days=1)
+
+    def log(question, at, rating, before):
+        db.session.add(ReviewLog(user_id=student.id, question_id=question.id, rating=rating,
+                                 reviewed_at=at, state_before=before, state_after=2,
+                                 due_after=at + day))
+
+    # Day -2: c0 passed, c1 failed then passed again (only the first of the day counts).
+    log(c0, NOW - 2 * day, 3, CardStatus.REVIEW)
+    log(c1, NOW - 2 * day, 1, CardStatus.REVIEW)
+    log(c1, NOW - 2 * day + timedelta(minutes=10), 3, CardStatus.RELEARNING)
+    # Day -1: c1 passed; c2 was new (not a recall test).
+    log(c1, NOW - day, 4, CardStatus.REVIEW)
+    log(c2, NOW - day, 3, 0)
+    # Long ago: c0 failed (counts for all time only).
+    log(c0, NOW - 90 * day, 1, CardStatus.REVIEW)
+    put_card(student, c0, CardStatus.REVIEW, NOW + 2 * day)
+    put_card(student, c1, CardStatus.REVIEW, NOW - day)  # overdue: due today
+    put_card(student, c2, CardStatus.LEARNING, NOW + timedelta(minutes=5))
+    db.session.commit()
+    p = progress_for(db.session, student, NOW)
+    assert (p.retention_month.passed, p.retention_month.total) == (2, 3)
+    assert (p.retention_all.passed, p.retention_all.total) == (2, 4)
+    assert p.forecast[0][1] == 2 and p.forecast[2][1] == 1 and sum(n for _, n in p.forecast) == 3
+    history = dict(p.history)
+    assert history[(NOW - 2 * day).date()] == 3 and history[(NOW - day).date()] == 2
+    assert sum(history.values()) == 6  # the 90-day-old review is within the year too
+    assert (p.by_state.new, p.by_state.learning, p.by_state.review) == (1, 1, 2)
