@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .banks.schema import GAP
 from .extensions import db
+from .labels import tag_label
 
 TYPE_LABELS = {
     "flashcard": "Flashcard", "single_choice": "Single choice",
@@ -20,9 +21,14 @@ def _date(value: datetime | None, fmt: str = "%d %b %Y") -> str:
     return value.strftime(fmt) if value else ""
 
 
-def _cloze_answer(text: str) -> str:
-    """The cloze sentence with each gap filled by its first accepted answer."""
-    return GAP.sub(lambda m: m.group(1).split("|")[0].strip(), text)
+def _cloze_answer(text: str) -> list[tuple[str, bool]]:
+    """The cloze sentence as (text, is_gap) pieces, each gap filled by its first answer."""
+    pieces, last = [], 0
+    for match in GAP.finditer(text):
+        pieces += [(text[last:match.start()], False),
+                   (match.group(1).split("|")[0].strip(), True)]
+        last = match.end()
+    return [p for p in [*pieces, (text[last:], False)] if p[0]]
 
 
 def until(when: datetime, now: datetime) -> str:
@@ -44,8 +50,7 @@ def scope_title(scope) -> str:
         title = db.session.scalar(select(Bank.title).where(Bank.slug == scope.value))
         return title or scope.value
     if scope.kind == "tag":
-        kind, _, name = scope.value.partition(":")
-        return f"{kind.capitalize()}: {name.replace('-', ' ')}"
+        return tag_label(scope.value)
     return "Everything"
 
 
@@ -54,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["cloze_answer"] = _cloze_answer
     app.jinja_env.globals.update(type_label=TYPE_LABELS.get, until=until,
-                                 scope_title=scope_title)
+                                 scope_title=scope_title,
+                                 tag_label=tag_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,20 +1,27 @@
+from datetime import UTC, datetime
+
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from ..database import backend_name
 from ..extensions import db
 from ..models import Question
+from ..study.service import Scope, queue_counts
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
 def home():
-    counts = db.session.execute(
+    if not current_user.is_authenticated:
+        return render_template("core/home.html")
+    banks, questions = db.session.execute(
         select(func.count(func.distinct(Question.bank_id)), func.count(Question.id))
-        .where(Question.retired.is_(False))
-    ).one()
-    return render_template("core/home.html", bank_count=counts[0], question_count=counts[1])
+        .where(Question.retired.is_(False))).one()
+    queue = queue_counts(db.session, current_user, Scope(), datetime.now(UTC))
+    return render_template("core/home.html", bank_count=banks, question_count=questions,
+                           queue=queue)
 
 
 @bp.route("/healthz")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..labels import tag_name
 from ..models import Bank, CardState, Question, QuestionTag, User
 from ..scheduling import CardStatus
 from .service import QueueCounts, Scope, _unseen, today_counts
@@ -77,10 +78,10 @@ def scope_choices(session: Session, user: User, now: datetime) -> list[ScopeChoi
                                            reviews_left), total))
     tag_due = _due_by(session, user, QuestionTag.tag, True, now)
     for tag, (total, unseen) in sorted(_totals_by(session, user, QuestionTag.tag, True).items()):
-        kind, _, name = tag.partition(":")
+        kind = tag.partition(":")[0]
         if kind not in TAG_KINDS:
             continue
-        choices.append(ScopeChoice(Scope("tag", tag), name.replace("-", " ").capitalize(),
+        choices.append(ScopeChoice(Scope("tag", tag), tag_name(tag),
                                    TAG_KINDS[kind],
                                    _counts(tag_due.get(tag, {}), unseen, new_left, reviews_left),
                                    total))

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..labels import tag_label
 from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User
 from ..scheduling import CardStatus, Rating, day_start, study_day
 
@@ -126,4 +127,4 @@ def progress_for(session: Session, user: User, now: datetime) -> Progress:
         retention_month=retention(session, user, month_start),
         retention_all=retention(session, user, None),
         desired_retention=user.desired_retention, by_state=total, by_bank=by_bank,
-        by_tag=_state_rows(session, user, QuestionTag.tag, str, True))
+        by_tag=_state_rows(session, user, QuestionTag.tag, tag_label, True))

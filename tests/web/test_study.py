@@ -216,3 +216,23 @@ def test_progress_figures_on_a_hand_made_history(student):
     assert history[(NOW - 2 * day).date()] == 3 and history[(NOW - day).date()] == 2
     assert sum(history.values()) == 6  # the 90-day-old review is within the year too
     assert (p.by_state.new, p.by_state.learning, p.by_state.review) == (1, 1, 2)
+
+
+def test_study_settings_are_saved_and_bad_values_explained(client, student):
+    ok = client.post("/study/settings", data={
+        "timezone": "Asia/Karachi", "desired_retention": "0.85", "new_cards_per_day": "5",
+        "max_reviews_per_day": "50", "learning_steps": "2m  15m"}, follow_redirects=True)
+    assert "Your study settings are saved." in ok.get_data(as_text=True)
+    db.session.refresh(student)
+    assert (student.timezone, student.desired_retention, student.new_cards_per_day,
+            student.max_reviews_per_day, student.learning_steps) == (
+        "Asia/Karachi", 0.85, 5, 50, "2m 15m")
+    bad = client.post("/study/settings", data={
+        "timezone": "Mars/Olympus", "desired_retention": "0.99", "new_cards_per_day": "-1",
+        "max_reviews_per_day": "50", "learning_steps": "soon"}).get_data(as_text=True)
+    assert "Choose between 0.80 and 0.97." in bad
+    assert "Choose between 0 and 500." in bad
+    assert "&#39;soon&#39; is not a step" in bad
+    assert "Not a valid choice" in bad
+    db.session.refresh(student)
+    assert student.desired_retention == 0.85
