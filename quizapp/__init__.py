@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .quiz.views import bp as quiz_bp
     from .study.progress_views import bp as progress_bp
     from .study.views import bp as study_bp
     from .teach.views import bp as teach_bp
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teach_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(quiz_bp)
 
 
 def register_security(app: Flask) -> None:

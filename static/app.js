@@ -43,4 +43,43 @@
       if (button) { event.preventDefault(); rateForm.requestSubmit(button); }
     }
   });
+
+  // Quiz timer: counts down, announces 5 min / 1 min / 20 s left, and when time runs out
+  // sends the answer on screen with the rest (the server also submits on its own).
+  var timer = document.querySelector(".timer[data-deadline]");
+  if (timer) {
+    var deadline = Date.parse(timer.dataset.deadline);
+    var value = timer.querySelector(".timer-value");
+    var announce = timer.querySelector(".timer-announce");
+    var said = {};
+    var finished = false;
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60), seconds = left % 60;
+      value.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      [[300, "5 minutes left."], [60, "1 minute left."], [20, "20 seconds left."]].forEach(function (mark) {
+        if (left <= mark[0] && left > mark[0] - 5 && !said[mark[0]]) {
+          said[mark[0]] = true; announce.textContent = mark[1];
+        }
+      });
+      if (left <= 60) { timer.classList.add("urgent"); }
+      if (left === 0 && !finished) {
+        finished = true;
+        var form = document.getElementById("answer-form");
+        if (form) {
+          [["finish", "1"], ["timeout", "1"]].forEach(function (pair) {
+            var input = document.createElement("input");
+            input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+            form.appendChild(input);
+          });
+          form.submit();
+        } else {
+          window.location.reload();
+        }
+        return;
+      }
+      window.setTimeout(tick, 1000);
+    };
+    tick();
+  }
 })();

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
 from ..models import User
+from ..urls import local_path
 from . import service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
@@ -30,12 +31,6 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
@@ -48,7 +43,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(f"Welcome back, {user.name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next"), url_for("core.home")))
         form.password.errors.append(BAD_LOGIN)
     return render_template("auth/login.html", form=form)
 

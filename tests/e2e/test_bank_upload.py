@@ -29,7 +29,7 @@ def log_in(page, url, email, password):
 def test_teacher_uploads_rejected_then_good_bank(page, live_server, live_app):
     email, password = make_teacher(live_app)
     log_in(page, live_server.url, email, password)
-    page.get_by_role("link", name="Banks").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Banks").click()
     expect(page.get_by_role("heading", name="Question banks")).to_be_visible()
 
     broken = b"id: broken\ntitle: T\nquestions:\n  - id: q\n    type: single_choice\n" \

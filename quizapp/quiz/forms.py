@@ -1,0 +1,36 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .service import MAX_QUESTIONS
+
+TIME_LIMITS = [SelectChoice("", "No time limit")] + [
+    SelectChoice(str(m), f"{m} minutes") for m in (5, 10, 15, 20, 30, 45, 60)]
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class NewQuizForm(FlaskForm):
+    banks = CheckboxList("Banks", choices=[], validate_choice=True)
+    tags = CheckboxList("Topics", choices=[], validate_choice=True)
+    size = IntegerField("Number of questions", default=10, validators=[
+        NumberRange(1, MAX_QUESTIONS, f"Choose between 1 and {MAX_QUESTIONS} questions.")])
+    feedback = RadioField("Feedback", default="end", choices=[
+        SelectChoice("end", "At the end: change answers until you submit"),
+        SelectChoice("each", "After each question: see right or wrong straight away")])
+    time_limit = SelectField("Time limit", choices=TIME_LIMITS, default="",
+                             description="You can add time or turn the limit off during the quiz.")
+    submit = SubmitField("Start quiz")
+
+    def validate_banks(self, field):
+        if not field.data and not self.tags.data:
+            raise ValidationError("Pick at least one bank or topic.")
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token: for buttons that change state."""

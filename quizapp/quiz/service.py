@@ -1,0 +1,195 @@
+"""Quizzes: compose, save answers, submit once, grade, and feed the study schedule.
+
+Quiz-to-study rule (README): every graded answer is also a review of the student's card.
+A wrong or partly wrong answer rates the card Again (it comes back soon). A fully right
+answer rates it Good when the card is new or due, and changes nothing when the card is not
+yet due, so a quiz never pushes a card further out than studying would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import grading
+from ..models import CardState, Question, QuizAnswer, QuizAttempt, User
+from ..scheduling import Rating
+from ..study import service as study
+from ..study.tokens import Presentation
+
+MAX_QUESTIONS = 50
+GRACE = timedelta(seconds=30)  # answers sent by the page as time runs out still count
+FEEDBACK_MODES = ("each", "end")
+
+
+class QuizError(ValueError):
+    """A user-caused problem starting or changing a quiz; the message is shown as is."""
+
+
+@dataclass(frozen=True)
+class QuizSpec:
+    """What a student (or an assignment) asks for."""
+
+    title: str
+    banks: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    size: int = 10
+    feedback: str = "end"  # each | end
+    time_limit_minutes: int | None = None
+    time_adjustable: bool = True  # the student may extend or turn off the limit
+
+    def to_dict(self) -> dict:
+        return {"banks": self.banks, "tags": self.tags, "size": self.size,
+                "feedback": self.feedback, "time_limit_minutes": self.time_limit_minutes,
+                "time_adjustable": self.time_adjustable}
+
+
+def candidate_ids(session: Session, banks: list[str], tags: list[str]) -> list[int]:
+    """Active questions in any of the banks or carrying any of the tags, in a stable order."""
+    scopes = [study.Scope("bank", b) for b in banks] + [study.Scope("tag", t) for t in tags]
+    ids: set[int] = set()
+    for scope in scopes or [study.Scope()]:
+        ids.update(session.scalars(scope.filter(select(Question.id))))
+    return sorted(ids)
+
+
+def compose(candidates: list[int], size: int, seed: int) -> list[int]:
+    """The questions of one attempt, in the order shown: a seeded sample."""
+    return random.Random(seed).sample(candidates, min(size, len(candidates)))
+
+
+def start_attempt(session: Session, user: User, spec: QuizSpec, now: datetime,
+                  seed: int | None = None) -> QuizAttempt:
+    if not 1 <= spec.size <= MAX_QUESTIONS:
+        raise QuizError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
+    if spec.feedback not in FEEDBACK_MODES:
+        raise QuizError("Choose when to see feedback.")
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+    chosen = compose(candidate_ids(session, spec.banks, spec.tags), spec.size, seed)
+    if not chosen:
+        raise QuizError("There are no questions in what you picked.")
+    limit = spec.time_limit_minutes
+    attempt = QuizAttempt(user_id=user.id, title=spec.title, settings=spec.to_dict(), seed=seed,
+                          question_ids=chosen, started_at=now, max_score=len(chosen),
+                          deadline=now + timedelta(minutes=limit) if limit else None)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def question_seed(attempt: QuizAttempt, question_id: int) -> int:
+    """The seed of one question's shuffles in an attempt: the same on every reload."""
+    return attempt.seed * 1_000_003 + question_id
+
+
+def answers_by_question(attempt: QuizAttempt) -> dict[int, QuizAnswer]:
+    return {a.question_id: a for a in attempt.answers}
+
+
+def is_open(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.submitted_at is None and (
+        attempt.deadline is None or now <= attempt.deadline + GRACE)
+
+
+def time_is_up(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.submitted_at is None and attempt.deadline is not None and \
+        now > attempt.deadline + GRACE
+
+
+def deadline_passed(attempt: QuizAttempt, now: datetime) -> bool:
+    """The limit has run out (a few seconds' slack for the page's own clock)."""
+    return attempt.deadline is not None and now >= attempt.deadline - timedelta(seconds=5)
+
+
+def locked(attempt: QuizAttempt, answer: QuizAnswer | None) -> bool:
+    """After-each feedback: an answer, once checked, stays as it was."""
+    return attempt.settings.get("feedback") == "each" and answer is not None \
+        and answer.answered_at is not None
+
+
+def save_answer(session: Session, attempt: QuizAttempt, question: Question,
+                response: dict | None, now: datetime) -> QuizAnswer:
+    """Store (or replace) the response to one question of an open attempt."""
+    if not is_open(attempt, now):
+        raise QuizError("This quiz has been submitted; its answers can no longer change.")
+    if question.id not in attempt.question_ids:
+        raise QuizError("That question is not part of this quiz.")
+    answer = answers_by_question(attempt).get(question.id)
+    if locked(attempt, answer):
+        return answer
+    if answer is None:
+        answer = QuizAnswer(attempt=attempt, question_id=question.id,
+                            position=attempt.question_ids.index(question.id))
+        session.add(answer)
+    answer.response = response
+    answer.answered_at = now if response is not None else None
+    if attempt.settings.get("feedback") == "each":
+        answer.score = grading.grade(question.content, response).score
+    return answer
+
+
+def extend_time(attempt: QuizAttempt, now: datetime, turn_off: bool = False) -> None:
+    if not attempt.settings.get("time_adjustable"):
+        raise QuizError("This quiz does not allow changing its time limit.")
+    if attempt.deadline is None or not is_open(attempt, now):
+        return
+    if turn_off:
+        attempt.deadline = None
+        return
+    minutes = attempt.settings.get("time_limit_minutes") or 10
+    attempt.deadline = max(attempt.deadline, now) + timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class Submission:
+    first_time: bool
+    attempt: QuizAttempt
+
+
+def submit(session: Session, attempt: QuizAttempt, user: User, now: datetime) -> Submission:
+    """Grade and close the attempt once; a second submit changes nothing."""
+    claimed = session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                  QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now).execution_options(synchronize_session=False)).rowcount
+    session.refresh(attempt)
+    if claimed != 1:
+        return Submission(False, attempt)
+    questions = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_(attempt.question_ids)))}
+    answers = answers_by_question(attempt)
+    total = 0.0
+    for position, question_id in enumerate(attempt.question_ids):
+        answer = answers.get(question_id)
+        if answer is None:
+            answer = QuizAnswer(attempt=attempt, question_id=question_id, position=position)
+            session.add(answer)
+        answer.score = grading.grade(questions[question_id].content, answer.response).score
+        total += answer.score
+        feed_study(session, user, attempt, question_id, answer.score, now)
+    attempt.score = total
+    return Submission(True, attempt)
+
+
+def feed_study(session: Session, user: User, attempt: QuizAttempt, question_id: int,
+               score: float, now: datetime) -> None:
+    """Apply the quiz-to-study rule for one graded answer (exactly once per attempt)."""
+    card = session.scalar(select(CardState).where(CardState.user_id == user.id,
+                                                  CardState.question_id == question_id))
+    right = score >= 1.0
+    if right and card is not None and card.due > now:
+        return  # not yet due: a quiz does not push it further out
+    nonce = hashlib.sha256(f"quiz:{attempt.id}:{question_id}".encode()).hexdigest()
+    presentation = Presentation(user.id, question_id, card.reps if card else 0, nonce, now)
+    study.apply_rating(session, user, presentation, Rating.GOOD if right else Rating.AGAIN, now,
+                       source="quiz")
+
+
+def history(session: Session, user: User) -> list[QuizAttempt]:
+    return list(session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                                .order_by(QuizAttempt.started_at.desc())))

@@ -1,0 +1,189 @@
+"""Quizzes: start, answer one question per page, submit once, see results and history."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from .. import grading, presenting
+from ..extensions import db
+from ..labels import tag_label
+from ..models import Bank, Question, QuestionTag, QuizAttempt
+from ..urls import local_path
+from . import service
+from .forms import EmptyForm, NewQuizForm
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _own_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(404)  # someone else's attempt does not exist for you
+    return attempt
+
+
+def _submit_for_timeout(attempt: QuizAttempt):
+    service.submit(db.session, attempt, current_user, _now())
+    db.session.commit()
+    flash("Time is up. Your answers so far have been submitted.", "info")
+    return redirect(url_for("quiz.results", attempt_id=attempt.id))
+
+
+def _close_if_time_is_up(attempt: QuizAttempt):
+    return _submit_for_timeout(attempt) if service.time_is_up(attempt, _now()) else None
+
+
+@bp.route("/")
+@login_required
+def index():
+    attempts = service.history(db.session, current_user)
+    return render_template("quiz/index.html", attempts=attempts, now=_now())
+
+
+def _fill_choices(form: NewQuizForm) -> None:
+    form.banks.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
+        select(Bank.slug, Bank.title).where(Bank.id.in_(
+            select(Question.bank_id).where(Question.retired.is_(False)))).order_by(Bank.id))]
+    tags = db.session.scalars(select(QuestionTag.tag).distinct().order_by(QuestionTag.tag))
+    form.tags.choices = [SelectChoice(t, tag_label(t)) for t in tags
+                         if t.partition(":")[0] in ("theme", "project", "position")]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = NewQuizForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        spec = service.QuizSpec(
+            title=_title(form), banks=form.banks.data, tags=form.tags.data, size=form.size.data,
+            feedback=form.feedback.data,
+            time_limit_minutes=int(form.time_limit.data) if form.time_limit.data else None)
+        try:
+            attempt = service.start_attempt(db.session, current_user, spec, _now())
+        except service.QuizError as exc:
+            form.banks.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+    return render_template("quiz/new.html", form=form)
+
+
+def _title(form: NewQuizForm) -> str:
+    names = [c.label for c in form.banks.choices if c.value in form.banks.data]
+    names += [c.label for c in form.tags.choices if c.value in form.tags.data]
+    title = ", ".join(names) or "Quiz"
+    return title if len(title) <= 120 else title[:117] + "…"
+
+
+@bp.route("/<int:attempt_id>/<int:number>", methods=["GET", "POST"])
+@login_required
+def take(attempt_id: int, number: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    if not 1 <= number <= len(attempt.question_ids):
+        abort(404)
+    question = db.session.get(Question, attempt.question_ids[number - 1])
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        return _save(attempt, question, number)
+    if (closed := _close_if_time_is_up(attempt)) is not None:
+        return closed
+    return _render_question(attempt, question, number)
+
+
+def _save(attempt: QuizAttempt, question: Question, number: int):
+    response = presenting.response_from_form(question.content, request.form.getlist)
+    try:
+        service.save_answer(db.session, attempt, question, response, _now())
+    except service.QuizError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    db.session.commit()
+    if request.form.get("timeout") and service.deadline_passed(attempt, _now()):
+        return _submit_for_timeout(attempt)
+    if request.form.get("finish"):
+        return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
+    go = request.form.get("go", "next")
+    if attempt.settings.get("feedback") == "each" and go == "check":
+        return redirect(url_for("quiz.take", attempt_id=attempt.id, number=number))
+    target = number - 1 if go == "previous" else number + 1
+    if target > len(attempt.question_ids):
+        return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
+    return redirect(url_for("quiz.take", attempt_id=attempt.id, number=max(1, target)))
+
+
+def _render_question(attempt: QuizAttempt, question: Question, number: int):
+    answers = service.answers_by_question(attempt)
+    answer = answers.get(question.id)
+    shown = presenting.show(question.content, question.prompt,
+                            service.question_seed(attempt, question.id))
+    checked = service.locked(attempt, answer)
+    return render_template(
+        "quiz/take.html", attempt=attempt, question=question, number=number, shown=shown,
+        answer=answer, answers=answers, checked=checked, form=EmptyForm(), now=_now(),
+        result=grading.grade(question.content, answer.response) if checked else None)
+
+
+@bp.route("/<int:attempt_id>/submit", methods=["GET", "POST"])
+@login_required
+def confirm(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        service.submit(db.session, attempt, current_user, _now())
+        db.session.commit()
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    if (closed := _close_if_time_is_up(attempt)) is not None:
+        return closed
+    answered = sum(1 for a in attempt.answers if a.response is not None)
+    return render_template("quiz/confirm.html", attempt=attempt, answered=answered, form=form,
+                           now=_now())
+
+
+@bp.route("/<int:attempt_id>/time", methods=["POST"])
+@login_required
+def time(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        service.extend_time(attempt, _now(), turn_off=request.form.get("action") == "off")
+    except service.QuizError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("The time limit is off." if attempt.deadline is None else
+              "More time added.", "success")
+    fallback = url_for("quiz.take", attempt_id=attempt.id, number=1)
+    return redirect(local_path(request.form.get("back"), fallback))
+
+
+@bp.route("/<int:attempt_id>/results")
+@login_required
+def results(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if (closed := _close_if_time_is_up(attempt)) is not None:
+        return closed
+    if attempt.submitted_at is None:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+    questions = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_(attempt.question_ids)))}
+    rows = []
+    for answer in attempt.answers:
+        question = questions[answer.question_id]
+        rows.append((answer, question, presenting.show(
+            question.content, question.prompt, service.question_seed(attempt, question.id))))
+    return render_template("quiz/results.html", attempt=attempt, rows=rows)

@@ -1,0 +1,192 @@
+"""Quizzes: start, resume, submit once, time limits, results, and the quiz-to-study rule."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import CardState, Question, QuizAttempt, ReviewLog, Role
+from quizapp.quiz import service
+from quizapp.scheduling import CardStatus
+from tests.helpers import import_banks
+
+BANK = {"id": "mix", "title": "Mix", "questions": [
+    {"id": "tf", "type": "true_false", "prompt": "Sky is blue?", "answer": True,
+     "explanation": "It is.", "source": {"paragraphs": [1]}, "tags": ["theme:a"]},
+    {"id": "sa", "type": "short_answer", "prompt": "Capital of Azerbaijan?",
+     "answers": ["Baku"], "explanation": "Baku.", "source": {"paragraphs": [2]},
+     "tags": ["theme:b"]},
+    {"id": "sc", "type": "single_choice", "prompt": "Pick B", "choices": ["A", "B", "C"],
+     "answer": "B", "explanation": "B.", "source": {"paragraphs": [3]}, "tags": ["theme:a"]},
+]}
+
+
+@pytest.fixture
+def student(users):
+    import_banks(BANK)
+    return users.login_as(Role.STUDENT)
+
+
+def start(client, **extra):
+    data = {"banks": ["mix"], "size": "3", "feedback": "end", "time_limit": ""} | extra
+    response = client.post("/quiz/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/quiz/(\d+)/1", response.headers["Location"]).group(1))
+
+
+def attempt_of(attempt_id) -> QuizAttempt:
+    db.session.expire_all()
+    return db.session.get(QuizAttempt, attempt_id)
+
+
+def number_of(attempt, key):
+    qid = db.session.scalar(select(Question.id).where(Question.key == key))
+    return attempt.question_ids.index(qid) + 1
+
+
+def answer(client, attempt_id, number, **fields):
+    return client.post(f"/quiz/{attempt_id}/{number}", data={"go": "next", **fields})
+
+
+def test_start_needs_a_bank_or_topic(client, student):
+    page = client.post("/quiz/new", data={"size": "3", "feedback": "end"}).get_data(
+        as_text=True)
+    assert "Pick at least one bank or topic." in page
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+
+
+def test_same_quiz_on_reload_and_resume_after_closing_the_tab(client, student):
+    attempt_id = start(client)
+    attempt = attempt_of(attempt_id)
+    client.get("/")  # the login messages
+    first = client.get(f"/quiz/{attempt_id}/1").get_data(as_text=True)
+    assert client.get(f"/quiz/{attempt_id}/1").get_data(as_text=True) == first
+    answer(client, attempt_id, number_of(attempt, "sa"), text="baku")
+    # "Closing the tab": a fresh visit lists the attempt as unfinished and keeps the answer.
+    index = client.get("/quiz/").get_data(as_text=True)
+    assert "Resume: Mix" in index and "1 of 3 answered" in index
+    page = client.get(f"/quiz/{attempt_id}/{number_of(attempt, 'sa')}").get_data(as_text=True)
+    assert 'value="baku"' in page
+
+
+def test_submit_grades_and_a_second_submit_does_not_count_twice(client, student):
+    attempt_id = start(client)
+    attempt = attempt_of(attempt_id)
+    answer(client, attempt_id, number_of(attempt, "tf"), answer="true")
+    answer(client, attempt_id, number_of(attempt, "sa"), text="Lahore")
+    first = client.post(f"/quiz/{attempt_id}/submit")
+    second = client.post(f"/quiz/{attempt_id}/submit")
+    assert first.status_code == second.status_code == 302
+    attempt = attempt_of(attempt_id)
+    assert attempt.score == 1.0 and attempt.max_score == 3
+    results = client.get(f"/quiz/{attempt_id}/results").get_data(as_text=True)
+    assert "1.0 / 3" in results and "Baku" in results and "paragraph 2" in results
+    reviews = db.session.scalar(select(func.count()).select_from(ReviewLog))
+    assert reviews == 3  # one per question, not six
+    late = answer(client, attempt_id, 1, answer="false", follow_redirects=True)
+    assert late.status_code == 302
+    assert attempt_of(attempt_id).score == 1.0
+
+
+def test_another_student_cannot_open_my_attempt(client, users, student):
+    attempt_id = start(client)
+    users.login_as(Role.STUDENT)
+    assert client.get(f"/quiz/{attempt_id}/1").status_code == 404
+    assert client.get(f"/quiz/{attempt_id}/results").status_code == 404
+    assert client.post(f"/quiz/{attempt_id}/submit").status_code == 404
+
+
+def test_after_each_feedback_locks_the_checked_answer(client, student):
+    attempt_id = start(client, feedback="each")
+    attempt = attempt_of(attempt_id)
+    n = number_of(attempt, "sc")
+    choice_b = 1
+    client.post(f"/quiz/{attempt_id}/{n}", data={"go": "check", "choice": str(choice_b)})
+    page = client.get(f"/quiz/{attempt_id}/{n}").get_data(as_text=True)
+    assert "✓ Right" in page and "B." in page
+    client.post(f"/quiz/{attempt_id}/{n}", data={"go": "check", "choice": "0"})
+    saved = [a for a in attempt_of(attempt_id).answers if a.position == n - 1][0]
+    assert saved.response == {"choice": choice_b} and saved.score == 1.0
+
+
+def test_time_limit_extend_and_turn_off(client, student):
+    attempt_id = start(client, time_limit="10")
+    deadline = attempt_of(attempt_id).deadline
+    page = client.get(f"/quiz/{attempt_id}/1").get_data(as_text=True)
+    assert "Time left" in page and "Add 10 minutes" in page
+    client.post(f"/quiz/{attempt_id}/time", data={"action": "more", "back": "//evil.example"})
+    assert attempt_of(attempt_id).deadline == deadline + timedelta(minutes=10)
+    client.post(f"/quiz/{attempt_id}/time", data={"action": "off"})
+    assert attempt_of(attempt_id).deadline is None
+
+
+def test_when_time_runs_out_the_answers_so_far_are_submitted(client, student):
+    attempt_id = start(client, time_limit="5")
+    attempt = attempt_of(attempt_id)
+    answer(client, attempt_id, number_of(attempt, "sa"), text="Baku")
+    attempt.deadline = datetime.now(UTC) - timedelta(minutes=2)
+    db.session.commit()
+    page = client.get(f"/quiz/{attempt_id}/1", follow_redirects=True).get_data(as_text=True)
+    assert "Time is up" in page
+    attempt = attempt_of(attempt_id)
+    assert attempt.submitted_at is not None and attempt.score == 1.0
+
+
+def test_the_page_sends_the_last_answer_as_time_runs_out(client, student):
+    attempt_id = start(client, time_limit="5")
+    attempt = attempt_of(attempt_id)
+    attempt.deadline = datetime.now(UTC) - timedelta(seconds=2)  # within the grace period
+    db.session.commit()
+    n = number_of(attempt, "tf")
+    response = client.post(f"/quiz/{attempt_id}/{n}", data={
+        "answer": "true", "finish": "1", "timeout": "1"})
+    assert "/results" in response.headers["Location"]
+    assert attempt_of(attempt_id).score == 1.0
+
+
+def test_quiz_to_study_rule(app, student):
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    ids = {q.key: q.id for q in db.session.scalars(select(Question))}
+    later = now + timedelta(days=9)
+    db.session.add(CardState(user_id=student.id, question_id=ids["sc"], state=2, step=None,
+                             stability=20.0, difficulty=5.0, due=later,
+                             last_review=now - timedelta(days=3), reps=4))
+    db.session.commit()
+    spec = service.QuizSpec(title="t", banks=["mix"], size=3)
+    attempt = service.start_attempt(db.session, student, spec, now, seed=1)
+    by_id = {q.id: q for q in db.session.scalars(select(Question))}
+    service.save_answer(db.session, attempt, by_id[ids["tf"]], {"answer": True}, now)  # right
+    service.save_answer(db.session, attempt, by_id[ids["sa"]], {"text": "Paris"}, now)  # wrong
+    service.save_answer(db.session, attempt, by_id[ids["sc"]], {"choice": 1}, now)  # right
+    service.submit(db.session, attempt, student, now)
+    db.session.commit()
+    cards = {c.question_id: c for c in db.session.scalars(select(CardState))}
+    # Right and new: counted as Good.
+    assert cards[ids["tf"]].reps == 1 and cards[ids["tf"]].due > now
+    # Wrong: Again, due again within minutes.
+    assert cards[ids["sa"]].state == CardStatus.LEARNING
+    assert cards[ids["sa"]].due <= now + timedelta(minutes=10)
+    # Right but not yet due: untouched, not pushed further out.
+    assert cards[ids["sc"]].due == later and cards[ids["sc"]].reps == 4
+    ratings = {log.question_id: log.rating for log in db.session.scalars(select(ReviewLog))}
+    assert ratings == {ids["tf"]: 3, ids["sa"]: 1}
+    assert {log.source for log in db.session.scalars(select(ReviewLog))} == {"quiz"}
+    service.submit(db.session, attempt, student, now)  # again: nothing more
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 2
+
+
+def test_wrong_answer_on_a_not_yet_due_card_makes_it_due_again(app, student):
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    qid = db.session.scalar(select(Question.id).where(Question.key == "sa"))
+    db.session.add(CardState(user_id=student.id, question_id=qid, state=2, step=None,
+                             stability=20.0, difficulty=5.0, due=now + timedelta(days=9),
+                             last_review=now - timedelta(days=3), reps=4))
+    db.session.commit()
+    service.feed_study(db.session, student, type("A", (), {"id": 99})(), qid, 0.0, now)
+    db.session.commit()
+    card = db.session.scalar(select(CardState).where(CardState.question_id == qid))
+    assert card.state == CardStatus.RELEARNING and card.lapses == 1
+    assert card.due <= now + timedelta(minutes=10)
