@@ -62,7 +62,8 @@ def show(content: dict, prompt: str, seed: int) -> Shown:
     kind = content["type"]
     shown = Shown(type=kind, prompt=prompt)
     if kind in ("single_choice", "multiple_choice"):
-        options = [Option(i, c["text"], c.get("feedback")) for i, c in enumerate(content["choices"])]
+        options = [Option(i, c["text"], c.get("feedback"))
+                   for i, c in enumerate(content["choices"])]
         shown.options = _shuffled(options, rng)
     elif kind == "matching":
         shown.lefts = [p["left"] for p in content["pairs"]]

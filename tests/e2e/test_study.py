@@ -35,7 +35,8 @@ def test_five_cards_with_the_keyboard_only(page, live_server, live_app):
         page.keyboard.press("3")
         page.wait_for_url("**/study/session**")
 
-    expect(page.get_by_role("heading", name="The article proposes direct air links.")).to_be_visible()
+    heading = page.get_by_role("heading", name="The article proposes direct air links.")
+    expect(heading).to_be_visible()
     expect(page.get_by_label("True")).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
