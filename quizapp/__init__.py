@@ -49,6 +49,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .classes.student_views import bp as student_classes_bp
+    from .classes.views import bp as classes_bp
     from .core.views import bp as core_bp
     from .quiz.views import bp as quiz_bp
     from .study.progress_views import bp as progress_bp
@@ -62,6 +64,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(classes_bp)
+    app.register_blueprint(student_classes_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -204,6 +204,8 @@ class QuizAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict] = mapped_column(JSON)  # what was asked for: banks, tags, size, modes
     seed: Mapped[int] = mapped_column(Integer)
@@ -248,3 +250,62 @@ class BankUpload(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     files: Mapped[list] = mapped_column(JSON)  # [{"name": ..., "content": ...}]
+
+
+class SchoolClass(db.Model):
+    """A teacher's class: students join it with a code or a link."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    teacher: Mapped[User] = relationship()
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        back_populates="school_class", cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="school_class", cascade="all, delete-orphan",
+        order_by="Assignment.due_at")
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("class_id", "user_id", name="uq_enrolments_class_user"),
+                      Index("ix_enrolments_user", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="enrolments")
+    user: Mapped[User] = relationship()
+
+
+class Assignment(db.Model):
+    """Work set for a class: a study goal (review every card once) or a quiz."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # study | quiz
+    title: Mapped[str] = mapped_column(String(200))
+    banks: Mapped[list] = mapped_column(JSON, default=list)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    size: Mapped[int | None] = mapped_column(Integer)
+    feedback: Mapped[str] = mapped_column(String(8), default="end")
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    time_adjustable: Mapped[bool] = mapped_column(Boolean, default=True)
+    attempts_allowed: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")

@@ -4,9 +4,11 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from ..classes.service import assignments_for_student, classes_of_student
 from ..database import backend_name
 from ..extensions import db
 from ..models import Question
+from ..quiz.forms import EmptyForm
 from ..study.service import Scope, queue_counts
 
 bp = Blueprint("core", __name__)
@@ -19,9 +21,13 @@ def home():
     banks, questions = db.session.execute(
         select(func.count(func.distinct(Question.bank_id)), func.count(Question.id))
         .where(Question.retired.is_(False))).one()
-    queue = queue_counts(db.session, current_user, Scope(), datetime.now(UTC))
+    now = datetime.now(UTC)
+    queue = queue_counts(db.session, current_user, Scope(), now)
+    assignments = [s for s in assignments_for_student(db.session, current_user, now)
+                   if s.state != "closed" or not s.done]
     return render_template("core/home.html", bank_count=banks, question_count=questions,
-                           queue=queue)
+                           queue=queue, assignments=assignments, form=EmptyForm(), now=now,
+                           classes=classes_of_student(db.session, current_user))
 
 
 @bp.route("/healthz")

@@ -47,7 +47,8 @@ def index():
     return render_template("quiz/index.html", attempts=attempts, now=_now())
 
 
-def _fill_choices(form: NewQuizForm) -> None:
+def fill_scope_choices(form) -> None:
+    """The banks and topic tags a quiz or assignment can draw from."""
     form.banks.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
         select(Bank.slug, Bank.title).where(Bank.id.in_(
             select(Question.bank_id).where(Question.retired.is_(False)))).order_by(Bank.id))]
@@ -60,7 +61,7 @@ def _fill_choices(form: NewQuizForm) -> None:
 @login_required
 def new():
     form = NewQuizForm()
-    _fill_choices(form)
+    fill_scope_choices(form)
     if form.validate_on_submit():
         spec = service.QuizSpec(
             title=_title(form), banks=form.banks.data, tags=form.tags.data, size=form.size.data,

@@ -1,0 +1,164 @@
+"""A class's dashboard, computed with SQL aggregates (never every answer in Python)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Float, cast, func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Assignment,
+    Bank,
+    CardState,
+    Enrolment,
+    Question,
+    QuestionTag,
+    QuizAnswer,
+    QuizAttempt,
+    ReviewLog,
+    SchoolClass,
+    User,
+)
+from ..scheduling import CardStatus, Rating
+from .service import scope_question_ids
+from .stats import ItemStats, ItemSums, item_stats
+
+TOPIC_KINDS = ("theme", "project", "position")
+
+
+@dataclass
+class StudentRow:
+    user: User
+    last_active: datetime | None = None
+    cards_studied: int = 0
+    due_now: int = 0
+    recalled: int = 0
+    recall_tests: int = 0
+    assignments: dict[int, str] = field(default_factory=dict)  # assignment id -> status text
+    best: dict[int, float | None] = field(default_factory=dict)  # quiz assignments: best share
+
+    @property
+    def retention(self) -> float | None:
+        return self.recalled / self.recall_tests if self.recall_tests else None
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    question: Question
+    bank_title: str
+    stats: ItemStats
+
+
+def _members(school_class: SchoolClass):
+    return select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)
+
+
+def student_rows(session: Session, school_class: SchoolClass, now: datetime) -> list[StudentRow]:
+    members = _members(school_class)
+    rows = {u.id: StudentRow(u) for u in session.scalars(
+        select(User).where(User.id.in_(members)).order_by(User.name, User.email))}
+    for uid, studied, due in session.execute(
+            select(CardState.user_id, func.count(), func.count().filter(CardState.due <= now))
+            .where(CardState.user_id.in_(members)).group_by(CardState.user_id)):
+        rows[uid].cards_studied, rows[uid].due_now = studied, due
+    for uid, last, tests, recalled in session.execute(
+            select(ReviewLog.user_id, func.max(ReviewLog.reviewed_at),
+                   func.count().filter(ReviewLog.state_before == CardStatus.REVIEW),
+                   func.count().filter(ReviewLog.state_before == CardStatus.REVIEW,
+                                       ReviewLog.rating != Rating.AGAIN))
+            .where(ReviewLog.user_id.in_(members)).group_by(ReviewLog.user_id)):
+        rows[uid].last_active, rows[uid].recall_tests, rows[uid].recalled = last, tests, recalled
+    for uid, last in session.execute(
+            select(QuizAttempt.user_id, func.max(QuizAttempt.started_at))
+            .where(QuizAttempt.user_id.in_(members)).group_by(QuizAttempt.user_id)):
+        current = rows[uid].last_active
+        rows[uid].last_active = last if current is None or last > current else current
+    for assignment in school_class.assignments:
+        _assignment_columns(session, assignment, members, rows)
+    return list(rows.values())
+
+
+def _assignment_columns(session: Session, assignment: Assignment, members, rows) -> None:
+    if assignment.kind == "study":
+        ids = scope_question_ids(session, assignment)
+        done = dict(session.execute(
+            select(ReviewLog.user_id, func.count(func.distinct(ReviewLog.question_id)))
+            .where(ReviewLog.user_id.in_(members), ReviewLog.question_id.in_(ids),
+                   ReviewLog.reviewed_at <= assignment.due_at)
+            .group_by(ReviewLog.user_id)).all()) if ids else {}
+        for uid, row in rows.items():
+            row.assignments[assignment.id] = f"{done.get(uid, 0)}/{len(ids)} cards"
+        return
+    share = cast(QuizAttempt.score, Float) / QuizAttempt.max_score
+    stats = {uid: (n, best) for uid, n, best in session.execute(
+        select(QuizAttempt.user_id, func.count(), func.max(share))
+        .where(QuizAttempt.assignment_id == assignment.id, QuizAttempt.user_id.in_(members))
+        .group_by(QuizAttempt.user_id))}
+    for uid, row in rows.items():
+        n, best = stats.get(uid, (0, None))
+        row.best[assignment.id] = best
+        row.assignments[assignment.id] = (f"{round(best * 100)}%" if best is not None
+                                          else ("started" if n else "—"))
+
+
+# -- Topics ------------------------------------------------------------------------------------
+
+def class_topics(session: Session, school_class: SchoolClass) -> list[str]:
+    """The tags the class's assignments cover; every topic tag when there are none."""
+    ids: set[int] = set()
+    for assignment in school_class.assignments:
+        ids.update(scope_question_ids(session, assignment))
+    query = select(QuestionTag.tag).distinct().order_by(QuestionTag.tag)
+    if ids:
+        query = query.where(QuestionTag.question_id.in_(ids))
+    return [t for t in session.scalars(query) if t.partition(":")[0] in TOPIC_KINDS]
+
+
+def mastery_grid(session: Session, school_class: SchoolClass,
+                 topics: list[str]) -> dict[tuple[int, str], float]:
+    """(student, tag) -> share of the tag's questions the student has graduated to review."""
+    totals = dict(session.execute(
+        select(QuestionTag.tag, func.count()).join(Question, Question.id == QuestionTag.question_id)
+        .where(QuestionTag.tag.in_(topics), Question.retired.is_(False))
+        .group_by(QuestionTag.tag)).all())
+    grid = {}
+    for uid, tag, known in session.execute(
+            select(CardState.user_id, QuestionTag.tag, func.count())
+            .join(QuestionTag, QuestionTag.question_id == CardState.question_id)
+            .join(Question, Question.id == CardState.question_id)
+            .where(CardState.user_id.in_(_members(school_class)), QuestionTag.tag.in_(topics),
+                   CardState.state == CardStatus.REVIEW, Question.retired.is_(False))
+            .group_by(CardState.user_id, QuestionTag.tag)):
+        grid[(uid, tag)] = known / totals[tag] if totals.get(tag) else 0.0
+    return grid
+
+
+# -- Item analysis -----------------------------------------------------------------------------
+
+def first_attempts(school_class: SchoolClass):
+    """Each student's first submitted attempt at each of the class's quiz assignments."""
+    return (select(func.min(QuizAttempt.id))
+            .join(Assignment, Assignment.id == QuizAttempt.assignment_id)
+            .where(Assignment.class_id == school_class.id, QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.user_id, QuizAttempt.assignment_id))
+
+
+def item_analysis(session: Session, school_class: SchoolClass) -> list[ItemRow]:
+    x = func.coalesce(QuizAnswer.score, 0.0)
+    rest = QuizAttempt.score - x
+    sums = (select(QuizAnswer.question_id, func.count(), func.sum(x), func.sum(x * x),
+                   func.sum(rest), func.sum(rest * rest), func.sum(x * rest))
+            .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+            .where(QuizAttempt.id.in_(first_attempts(school_class)))
+            .group_by(QuizAnswer.question_id))
+    by_question = {qid: ItemSums(n, *(float(v or 0) for v in rest_))
+                   for qid, n, *rest_ in session.execute(sums)}
+    if not by_question:
+        return []
+    questions = session.execute(
+        select(Question, Bank.title).join(Bank, Bank.id == Question.bank_id)
+        .where(Question.id.in_(list(by_question))))
+    rows = [ItemRow(q, title, item_stats(by_question[q.id])) for q, title in questions]
+    return sorted(rows, key=lambda r: (not r.stats.flags, r.stats.facility or 0))
