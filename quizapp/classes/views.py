@@ -54,10 +54,11 @@ def show(class_id: int):
     school_class = _managed(class_id)
     now = _now()
     topics = dashboard.class_topics(db.session, school_class)
+    students = dashboard.student_rows(db.session, school_class, now)
+    grid = dashboard.mastery_grid(db.session, school_class, topics)
     return render_template(
-        "classes/show.html", c=school_class, now=now, form=EmptyForm(),
-        students=dashboard.student_rows(db.session, school_class, now),
-        topics=topics, grid=dashboard.mastery_grid(db.session, school_class, topics),
+        "classes/show.html", c=school_class, now=now, form=EmptyForm(), students=students,
+        topics=topics, mastery=dashboard.mastery_rows(students, topics, grid),
         items=dashboard.item_analysis(db.session, school_class),
         join_url=url_for("student_classes.join_link", code=school_class.join_code,
                          _external=True))
