@@ -27,8 +27,17 @@ from quizapp.banks import load_bank_bytes
 from quizapp.banks.importer import apply_import
 from quizapp.classes import dashboard
 from quizapp.extensions import db
-from quizapp.models import (Assignment, CardState, Enrolment, Question, QuizAnswer, QuizAttempt,
-                            ReviewLog, SchoolClass, User)
+from quizapp.models import (
+    Assignment,
+    CardState,
+    Enrolment,
+    Question,
+    QuizAnswer,
+    QuizAttempt,
+    ReviewLog,
+    SchoolClass,
+    User,
+)
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 

@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from .classes.student_views import bp as student_classes_bp
     from .classes.views import bp as classes_bp
     from .core.views import bp as core_bp
+    from .orientation.views import bp as orientation_bp
     from .quiz.views import bp as quiz_bp
     from .study.progress_views import bp as progress_bp
     from .study.views import bp as study_bp
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(student_classes_bp)
+    app.register_blueprint(orientation_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -52,6 +54,9 @@ def setup() -> None:
     from .banks.cli import import_bundled
 
     import_bundled(current_app.config["QUESTIONS_DIR"])
+    from .orientation.cli import import_bundled_path
+
+    import_bundled_path(Path(current_app.config["QUESTIONS_DIR"]) / "orientation.yaml")
     click.echo("")
     click.echo("Ready: the app will be served at http://127.0.0.1:5000")
     click.echo("Create the first teacher with:")
@@ -61,7 +66,9 @@ def setup() -> None:
 
 def init_app(app: Flask) -> None:
     from .banks.cli import banks_cli
+    from .orientation.cli import orientation_cli
 
+    app.cli.add_command(orientation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(setup)

@@ -206,6 +206,10 @@ class QuizAttempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
+    # A mastery check of an orientation module.
+    path_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orientation_paths.id", ondelete="SET NULL"), index=True)
+    module_key: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict] = mapped_column(JSON)  # what was asked for: banks, tags, size, modes
     seed: Mapped[int] = mapped_column(Integer)
@@ -309,3 +313,44 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
+
+
+class OrientationPath(db.Model):
+    """A guided path of modules (from questions/orientation.yaml)."""
+
+    __tablename__ = "orientation_paths"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    modules: Mapped[list] = mapped_column(JSON)  # the validated modules, in order
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ClassPath(db.Model):
+    """A class (cohort) enrolled in an orientation path by its coordinator."""
+
+    __tablename__ = "class_paths"
+    __table_args__ = (UniqueConstraint("class_id", "path_id", name="uq_class_paths"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    path_id: Mapped[int] = mapped_column(ForeignKey("orientation_paths.id", ondelete="CASCADE"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Certificate(db.Model):
+    """Proof of a completed path, verifiable by anyone holding its unguessable id."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "path_id", name="uq_certificates_user_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    path_id: Mapped[int] = mapped_column(ForeignKey("orientation_paths.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    path_title: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    modules: Mapped[list] = mapped_column(JSON)  # [{"title", "score", "passed_at"}]

@@ -44,6 +44,10 @@
     }
   });
 
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Quiz timer: counts down, announces 5 min / 1 min / 20 s left, and when time runs out
   // sends the answer on screen with the rest (the server also submits on its own).
   var timer = document.querySelector(".timer[data-deadline]");

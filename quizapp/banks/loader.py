@@ -7,11 +7,12 @@ that it can refuse what PyYAML would accept silently: duplicate keys, tags such 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, BankErrors
 from .messages import describe
@@ -174,8 +175,8 @@ def _node_at(root: yaml.Node, loc: tuple) -> tuple[yaml.Node, str]:
     return node, shown
 
 
-def _duplicate_question_ids(data: dict, root: yaml.Node, path: str) -> list[BankError]:
-    questions = data.get("questions")
+def _duplicate_ids(data: dict, root: yaml.Node, path: str, key: str) -> list[BankError]:
+    questions = data.get(key)
     if not isinstance(questions, list):
         return []
     seen: dict[str, int] = {}
@@ -185,25 +186,26 @@ def _duplicate_question_ids(data: dict, root: yaml.Node, path: str) -> list[Bank
         if not isinstance(qid, str):
             continue
         if qid in seen:
-            node, shown = _node_at(root, ("questions", index, "id"))
-            errors.append(_at(path, node, f"{shown}: duplicate question id '{qid}' (also "
-                                          f"questions[{seen[qid]}]); ids must be unique"))
+            node, shown = _node_at(root, (key, index, "id"))
+            errors.append(_at(path, node, f"{shown}: duplicate id '{qid}' (also "
+                                          f"{key}[{seen[qid]}]); ids must be unique"))
         else:
             seen[qid] = index
     return errors
 
 
-def validate(data: Any, root: yaml.Node, path: str,
-             errors: list[BankError] | None = None) -> BankFile:
-    """The bank, or BankErrors with every problem: those given and those found here."""
+def validate(data: Any, root: yaml.Node, path: str, errors: list[BankError] | None = None,
+             model: type[BaseModel] = BankFile, items: str = "questions"):
+    """The document as `model`, or BankErrors with every problem: those given and those found
+    here. `items` names the list whose entries need unique ids."""
     errors = list(errors or [])
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise BankErrors([_at(path, root, f"the top level must be a mapping with id, title and "
-                                          f"questions; this file holds {kind}")])
-    errors += _duplicate_question_ids(data, root, path)
+                                          f"{items}; this file holds {kind}")])
+    errors += _duplicate_ids(data, root, path, items)
     try:
-        bank = BankFile.model_validate(data)
+        bank = model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             node, shown = _node_at(root, err["loc"])
@@ -215,10 +217,29 @@ def validate(data: Any, root: yaml.Node, path: str,
 
 def load_bank_bytes(data: bytes, path: str, max_bytes: int | None = None) -> BankFile:
     """Parse and validate one bank; raises BankErrors listing every problem found."""
+    return load_document(data, path, BankFile, "questions", max_bytes)
+
+
+Check = Callable[[Any], list[tuple[tuple, str]]]
+
+
+def load_document(data: bytes, path: str, model: type[BaseModel], items: str,
+                  max_bytes: int | None = None, check: Check | None = None):
+    """Parse and validate a YAML document of this format (a bank, an orientation path).
+
+    `check` looks at the valid document (e.g. against the database) and returns problems as
+    (location, message) pairs; they are reported with their line like any other."""
     if max_bytes is not None and len(data) > max_bytes:
         raise BankErrors([_too_big(path, len(data), max_bytes)])
     values, root, problems = parse_yaml(data, path)
-    return validate(values, root, path, problems)
+    document = validate(values, root, path, problems, model, items)
+    if check is not None and (found := check(document)):
+        errors = []
+        for loc, message in found:
+            node, shown = _node_at(root, loc)
+            errors.append(_at(path, node, f"{shown}: {message}" if shown else message))
+        raise BankErrors(errors)
+    return document
 
 
 def load_bank(path: str | Path, max_bytes: int | None = None) -> BankFile:

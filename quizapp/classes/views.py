@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.access import teacher_required
 from ..extensions import db
-from ..models import Assignment, SchoolClass
+from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm
 from ..quiz.views import fill_scope_choices
 from . import dashboard, service
@@ -60,6 +61,10 @@ def show(class_id: int):
         "classes/show.html", c=school_class, now=now, form=EmptyForm(), students=students,
         topics=topics, mastery=dashboard.mastery_rows(students, topics, grid),
         items=dashboard.item_analysis(db.session, school_class),
+        all_paths=db.session.scalars(select(OrientationPath).order_by(OrientationPath.title)).all(),
+        class_paths=db.session.scalars(select(OrientationPath).join(
+            ClassPath, ClassPath.path_id == OrientationPath.id)
+            .where(ClassPath.class_id == school_class.id)).all(),
         join_url=url_for("student_classes.join_link", code=school_class.join_code,
                          _external=True))
 

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import grading, presenting
 from ..extensions import db
 from ..labels import tag_label
-from ..models import Bank, Question, QuestionTag, QuizAttempt
+from ..models import Bank, OrientationPath, Question, QuestionTag, QuizAttempt
 from ..urls import local_path
 from . import service
 from .forms import EmptyForm, NewQuizForm
@@ -187,4 +187,15 @@ def results(attempt_id: int):
         question = questions[answer.question_id]
         rows.append((answer, question, presenting.show(
             question.content, question.prompt, service.question_seed(attempt, question.id))))
-    return render_template("quiz/results.html", attempt=attempt, rows=rows)
+    pass_mark, path_slug = _module_of(attempt)
+    return render_template("quiz/results.html", attempt=attempt, rows=rows,
+                           pass_mark=pass_mark, path_slug=path_slug)
+
+
+def _module_of(attempt: QuizAttempt) -> tuple[float, str | None]:
+    """The pass mark and path of an orientation mastery check (else defaults)."""
+    if attempt.path_id is None:
+        return 1.0, None
+    path = db.session.get(OrientationPath, attempt.path_id)
+    module = next((m for m in path.modules if m["id"] == attempt.module_key), None)
+    return (module["check"]["pass_mark"] if module else 0.8), path.slug

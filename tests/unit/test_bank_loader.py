@@ -54,7 +54,7 @@ def test_every_problem_is_reported_not_only_the_first():
         """), "  ")
     found = errors_of(GOOD.replace("title: Energy", "title: yes") + text[len(GOOD):])
     assert any(":2:8: title: expected text" in e and "quotes" in e for e in found)
-    assert any(":12:9: questions[1].id: duplicate question id 'hub'" in e for e in found)
+    assert any(":12:9: questions[1].id: duplicate id 'hub'" in e for e in found)
     assert any(":15:13: questions[1].answer: expected true or false" in e for e in found)
     assert any("questions[2]: 'riddle' is not a question type" in e for e in found)
     assert len(found) == 4

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.banks.files import load_paths
+from quizapp.banks.orientation import load_path
 from quizapp.banks.schema import QUESTION_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,12 @@ def test_no_run_of_eight_words_copied_from_the_article(banks):
     words = _words(" ".join(paragraphs))
     runs = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
     copied = []
+    path = load_path(QUESTIONS / "orientation.yaml")
+    for module in path.modules:
+        for text in [module.title, *module.briefing]:
+            w = _words(text)
+            copied += [f"orientation/{module.id}: {' '.join(w[i:i + 8])}"
+                       for i in range(len(w) - 7) if tuple(w[i:i + 8]) in runs]
     for bank in banks.values():
         for q in bank.questions:
             for text in _strings(q.model_dump(exclude={"id", "type", "tags", "source"})):

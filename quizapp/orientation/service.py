@@ -1,0 +1,215 @@
+"""Orientation paths: import, unlock modules in order, mastery checks, certificates, cohorts."""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..banks.orientation import OrientationFile
+from ..models import Bank, Certificate, OrientationPath, QuestionTag, QuizAttempt, User
+from ..quiz import service as quizzes
+
+INACTIVE_AFTER = timedelta(days=7)
+
+
+class PathError(ValueError):
+    """A user-caused problem (a locked module, say); the message is shown as is."""
+
+
+def reference_problems(session: Session):
+    """A check for the loader: every bank and tag a module names must exist."""
+    banks = set(session.scalars(select(Bank.slug)))
+    tags = set(session.scalars(select(QuestionTag.tag).distinct()))
+
+    def check(document: OrientationFile) -> list[tuple[tuple, str]]:
+        problems = []
+        for i, module in enumerate(document.modules):
+            for j, bank in enumerate(module.banks):
+                if bank not in banks:
+                    problems.append((("modules", i, "banks", j), f"no bank '{bank}' is loaded"))
+            for j, tag in enumerate(module.tags):
+                if tag not in tags:
+                    problems.append((("modules", i, "tags", j), f"no question has tag '{tag}'"))
+        return problems
+
+    return check
+
+
+def import_path(session: Session, document: OrientationFile, now: datetime) -> OrientationPath:
+    """Create or update the path (the caller commits). Progress is keyed on module ids."""
+    path = session.scalar(select(OrientationPath).where(OrientationPath.slug == document.id))
+    modules = [m.model_dump(mode="json") for m in document.modules]
+    if path is None:
+        path = OrientationPath(slug=document.id)
+        session.add(path)
+    path.title, path.description = document.title, document.description
+    if path.modules != modules:
+        path.modules, path.updated_at = modules, now
+    session.flush()
+    return path
+
+
+@dataclass
+class ModuleProgress:
+    index: int
+    module: dict
+    state: str = "locked"  # locked | open | passed
+    best: float | None = None  # best share in the mastery check
+    passed_at: datetime | None = None
+    passing_score: float | None = None  # score of the first passing attempt
+    attempts: int = 0
+    open_attempt: QuizAttempt | None = None
+
+    @property
+    def pass_mark(self) -> float:
+        return self.module["check"]["pass_mark"]
+
+
+def _attempts(session: Session, path: OrientationPath, user_ids) -> list[QuizAttempt]:
+    return list(session.scalars(select(QuizAttempt).where(
+        QuizAttempt.path_id == path.id, QuizAttempt.user_id.in_(user_ids))
+        .order_by(QuizAttempt.started_at, QuizAttempt.id)))
+
+
+def module_progress(path: OrientationPath, attempts: list[QuizAttempt]) -> list[ModuleProgress]:
+    """Each module's state: passed by a check at or above its pass mark; the first module and
+    each one after a passed module is open; the rest are locked."""
+    rows = [ModuleProgress(i, m) for i, m in enumerate(path.modules)]
+    by_key = {row.module["id"]: row for row in rows}
+    for attempt in attempts:
+        row = by_key.get(attempt.module_key)
+        if row is None:
+            continue
+        row.attempts += 1
+        if attempt.submitted_at is None:
+            row.open_attempt = attempt
+            continue
+        share = attempt.score / attempt.max_score
+        row.best = share if row.best is None else max(row.best, share)
+        if share >= row.pass_mark and row.passed_at is None:
+            row.passed_at, row.passing_score = attempt.submitted_at, share
+    unlocked = True
+    for row in rows:
+        if row.passed_at is not None:
+            row.state = "passed"
+        elif unlocked:
+            row.state = "open"
+            unlocked = False
+        else:
+            row.state = "locked"
+    return rows
+
+
+def progress_for(session: Session, path: OrientationPath, user: User) -> list[ModuleProgress]:
+    return module_progress(path, _attempts(session, path, [user.id]))
+
+
+def start_check(session: Session, path: OrientationPath, user: User, module_key: str,
+                now: datetime) -> QuizAttempt:
+    rows = {r.module["id"]: r for r in progress_for(session, path, user)}
+    row = rows.get(module_key)
+    if row is None:
+        raise PathError("There is no such module in this path.")
+    if row.state == "locked":
+        raise PathError("Pass the previous module's mastery check first.")
+    if row.open_attempt is not None:
+        return row.open_attempt
+    module = row.module
+    spec = quizzes.QuizSpec(title=f"Mastery check: {module['title']}", banks=module["banks"],
+                            tags=module["tags"], size=module["check"]["questions"],
+                            feedback="end")
+    attempt = quizzes.start_attempt(session, user, spec, now)
+    attempt.path_id, attempt.module_key = path.id, module_key
+    return attempt
+
+
+def certificate_for(session: Session, path: OrientationPath, user: User,
+                    now: datetime) -> Certificate | None:
+    """The user's certificate for a completed path, issued the first time it is asked for."""
+    existing = session.scalar(select(Certificate).where(Certificate.user_id == user.id,
+                                                        Certificate.path_id == path.id))
+    if existing is not None:
+        return existing
+    rows = progress_for(session, path, user)
+    if not rows or any(r.state != "passed" for r in rows):
+        return None
+    certificate = Certificate(
+        public_id=secrets.token_urlsafe(24), user_id=user.id, path_id=path.id, name=user.name,
+        path_title=path.title, issued_at=max(r.passed_at for r in rows),
+        modules=[{"title": r.module["title"], "score": round(r.passing_score * 100),
+                  "passed_at": r.passed_at.strftime("%Y-%m-%d")} for r in rows])
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def module_scope(module: dict) -> str:
+    """The study scope that matches a module (a bank or a tag), for its 'study' link."""
+    if module["banks"] and not module["tags"] and len(module["banks"]) == 1:
+        return f"bank:{module['banks'][0]}"
+    if module["tags"] and not module["banks"] and len(module["tags"]) == 1:
+        return f"tag:{module['tags'][0]}"
+    return "all"
+
+
+def module_question_count(session: Session, module: dict) -> int:
+    return len(quizzes.candidate_ids(session, module["banks"], module["tags"]))
+
+
+# -- Cohorts ---------------------------------------------------------------------------------
+
+@dataclass
+class Readiness:
+    user: User
+    modules: list[ModuleProgress]
+    last_activity: datetime | None
+    status: str = ""  # finished | on track | behind | not started
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for m in self.modules if m.state == "passed")
+
+
+@dataclass
+class CohortView:
+    path: OrientationPath
+    students: list[Readiness]
+    averages: list[float | None] = field(default_factory=list)  # mean best score per module
+
+
+def cohort_readiness(session: Session, path: OrientationPath, students: list[User],
+                     now: datetime) -> CohortView:
+    attempts = _attempts(session, path, [s.id for s in students])
+    by_user: dict[int, list[QuizAttempt]] = {s.id: [] for s in students}
+    for attempt in attempts:
+        by_user[attempt.user_id].append(attempt)
+    rows = [Readiness(s, module_progress(path, by_user[s.id]),
+                      max((a.started_at for a in by_user[s.id]), default=None))
+            for s in students]
+    median = statistics.median([r.passed for r in rows]) if rows else 0
+    for row in rows:
+        row.status = _status(row, len(path.modules), median, now)
+    averages = []
+    for index in range(len(path.modules)):
+        bests = [r.modules[index].best for r in rows if r.modules[index].best is not None]
+        averages.append(sum(bests) / len(bests) if bests else None)
+    return CohortView(path, rows, averages)
+
+
+def _status(row: Readiness, total: int, median: float, now: datetime) -> str:
+    if row.passed == total:
+        return "finished"
+    if row.last_activity is None:
+        return "not started"
+    if row.passed < median or now - row.last_activity > INACTIVE_AFTER:
+        return "behind"
+    return "on track"
+
+
+def paths(session: Session) -> list[OrientationPath]:
+    return list(session.scalars(select(OrientationPath).order_by(OrientationPath.title)))

@@ -1,0 +1,149 @@
+"""Participants walk the path; anyone can verify a certificate; coordinators see readiness."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.access import teacher_required
+from ..classes import service as classes
+from ..extensions import db
+from ..models import Certificate, ClassPath, OrientationPath, SchoolClass
+from ..quiz.forms import EmptyForm
+from ..quiz.service import QuizError
+from . import service
+
+bp = Blueprint("orientation", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _path(slug: str) -> OrientationPath:
+    return db.first_or_404(select(OrientationPath).where(OrientationPath.slug == slug))
+
+
+@bp.route("/orientation")
+@login_required
+def index():
+    paths = service.paths(db.session)
+    if len(paths) == 1:
+        return redirect(url_for("orientation.path", slug=paths[0].slug))
+    return render_template("orientation/index.html", paths=paths)
+
+
+@bp.route("/orientation/<slug>")
+@login_required
+def path(slug: str):
+    orientation = _path(slug)
+    modules = service.progress_for(db.session, orientation, current_user)
+    certificate = service.certificate_for(db.session, orientation, current_user, _now())
+    db.session.commit()
+    return render_template("orientation/path.html", path=orientation, modules=modules,
+                           certificate=certificate)
+
+
+@bp.route("/orientation/<slug>/<module_key>")
+@login_required
+def module(slug: str, module_key: str):
+    orientation = _path(slug)
+    rows = {r.module["id"]: r for r in service.progress_for(db.session, orientation,
+                                                            current_user)}
+    row = rows.get(module_key) or abort(404)
+    return render_template("orientation/module.html", path=orientation, row=row,
+                           form=EmptyForm(), scope=service.module_scope(row.module),
+                           count=service.module_question_count(db.session, row.module))
+
+
+@bp.route("/orientation/<slug>/<module_key>/check", methods=["POST"])
+@login_required
+def start_check(slug: str, module_key: str):
+    orientation = _path(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = service.start_check(db.session, orientation, current_user, module_key, _now())
+    except (service.PathError, QuizError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("orientation.path", slug=slug))
+    db.session.commit()
+    return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+
+
+@bp.route("/certificates/<public_id>")
+def certificate(public_id: str):
+    """Public: shows only what the certificate says; an unknown id shows nothing."""
+    found = db.session.scalar(select(Certificate).where(Certificate.public_id == public_id))
+    if found is None:
+        abort(404)
+    return render_template("orientation/certificate.html", c=found)
+
+
+# -- Coordinators ----------------------------------------------------------------------------
+
+def _managed_class(class_id: int) -> SchoolClass:
+    school_class = db.get_or_404(SchoolClass, class_id)
+    if not classes.can_manage(current_user, school_class):
+        abort(403)
+    return school_class
+
+
+@bp.route("/teach/classes/<int:class_id>/orientation", methods=["POST"])
+@teacher_required
+def enrol(class_id: int):
+    school_class = _managed_class(class_id)
+    form = EmptyForm()
+    orientation = db.session.scalar(select(OrientationPath).where(
+        OrientationPath.slug == request.form.get("path", "")))
+    if not form.validate_on_submit() or orientation is None:
+        flash("Choose an orientation path.", "error")
+        return redirect(url_for("classes.show", class_id=class_id))
+    exists = db.session.scalar(select(ClassPath.id).where(
+        ClassPath.class_id == class_id, ClassPath.path_id == orientation.id))
+    if exists is None:
+        db.session.add(ClassPath(class_id=class_id, path_id=orientation.id))
+        db.session.commit()
+    flash(f"{school_class.name} is enrolled in “{orientation.title}”.", "success")
+    return redirect(url_for("orientation.cohort", class_id=class_id, slug=orientation.slug))
+
+
+def _cohort(class_id: int, slug: str):
+    school_class = _managed_class(class_id)
+    orientation = _path(slug)
+    enrolled = db.session.scalar(select(ClassPath.id).where(
+        ClassPath.class_id == class_id, ClassPath.path_id == orientation.id))
+    if enrolled is None:
+        abort(404)
+    students = classes.students_of(db.session, school_class)
+    return school_class, service.cohort_readiness(db.session, orientation, students, _now())
+
+
+@bp.route("/teach/classes/<int:class_id>/orientation/<slug>")
+@teacher_required
+def cohort(class_id: int, slug: str):
+    school_class, view = _cohort(class_id, slug)
+    return render_template("orientation/cohort.html", c=school_class, view=view)
+
+
+@bp.route("/teach/classes/<int:class_id>/orientation/<slug>.csv")
+@teacher_required
+def cohort_csv(class_id: int, slug: str):
+    school_class, view = _cohort(class_id, slug)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    titles = [m["title"] for m in view.path.modules]
+    writer.writerow(["student", "email", "status", "modules passed", *titles])
+    for row in view.students:
+        scores = ["" if m.best is None else f"{m.best * 100:.0f}" + (" passed" if m.state ==
+                                                                      "passed" else "")
+                  for m in row.modules]
+        writer.writerow([row.user.name, row.user.email, row.status,
+                         f"{row.passed}/{len(titles)}", *scores])
+    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="readiness-{class_id}-{slug}.csv"'})
