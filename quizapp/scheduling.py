@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Scheduler, State
@@ -90,6 +91,7 @@ class Review:
         return self.card.due - self.reviewed_at
 
 
+@lru_cache(maxsize=64)
 def _scheduler(settings: StudySettings) -> Scheduler:
     return Scheduler(desired_retention=settings.desired_retention,
                      learning_steps=settings.learning_steps,
@@ -201,6 +203,7 @@ def parse_steps(text: str) -> tuple[timedelta, ...]:
     return tuple(steps)
 
 
+@lru_cache(maxsize=256)
 def settings_for(desired_retention: float, learning_steps: str) -> StudySettings:
     return replace(StudySettings(), desired_retention=desired_retention,
                    learning_steps=parse_steps(learning_steps))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..labels import tag_name
 from ..models import Bank, CardState, Question, QuestionTag, User
 from ..scheduling import CardStatus
-from .service import QueueCounts, Scope, _unseen, today_counts
+from .queue import QueueCounts, Scope, today_counts, unseen
 
 TAG_KINDS = {"theme": "Themes", "project": "Projects", "position": "Positions"}
 
@@ -40,7 +40,7 @@ def _due_by(session: Session, user: User, key, join_tags: bool, now: datetime) -
 
 
 def _totals_by(session: Session, user: User, key, join_tags: bool) -> dict:
-    query = select(key, func.count(Question.id), func.count(Question.id).filter(_unseen(user)))
+    query = select(key, func.count(Question.id), func.count(Question.id).filter(unseen(user.id)))
     if join_tags:
         query = query.join(QuestionTag, QuestionTag.question_id == Question.id)
     query = query.where(Question.retired.is_(False)).group_by(key)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from .. import grading, presenting, scheduling
+from ..database import read_only
 from ..extensions import db
 from ..models import CardState, Question
 from . import overview, service, tokens
@@ -37,19 +38,19 @@ def session():
     scope = service.Scope.parse(request.args.get("scope"))
     now = _now()
     ahead = request.args.get("ahead") == "1"
+    state = service.queue_state(db.session, current_user, scope, now)
     if ahead:
         found = service.study_ahead_card(db.session, current_user, scope)
     else:
-        found = service.next_card(db.session, current_user, scope, now)
+        found = service.next_card(db.session, current_user, scope, now, state)
     if found is None:
         return render_template("study/done.html", scope=scope,
                                next_due=service.next_due_at(db.session, current_user, scope),
-                               counts=service.today_counts(db.session, current_user, now),
-                               now=now)
+                               counts=service.DayCounts(state.new_seen_today,
+                                                        state.reviews_done_today), now=now)
     reps = found.card.reps if found.card else 0
     shown = tokens.new_presentation(current_user.id, found.question.id, reps, now)
-    counts = service.queue_counts(db.session, current_user, scope, now)
-    return render_template("study/card.html", scope=scope, item=found, counts=counts,
+    return render_template("study/card.html", scope=scope, item=found, counts=state.counts,
                            token=tokens.encode(shown, _secret()),
                            shown=presenting.show(found.question.content, found.question.prompt,
                                                  shown.seed))
@@ -63,6 +64,7 @@ def _presentation() -> tokens.Presentation:
 
 
 @bp.route("/answer", methods=["POST"])
+@read_only
 @login_required
 def answer():
     """Reveal a flashcard, or grade an objective answer; nothing is stored until the rating."""

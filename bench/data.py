@@ -1,0 +1,64 @@
+"""Generated users and card states with a realistic spread of due dates."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select
+from werkzeug.security import generate_password_hash
+
+from bench.generate import bank_yaml
+from quizapp.banks import load_bank_bytes
+from quizapp.banks.importer import apply_import
+from quizapp.extensions import db
+from quizapp.models import CardState, Question, User
+
+PASSWORD = "bench password"
+CHUNK = 20_000
+
+
+def populate(users: int, cards: int, now: datetime | None = None, seed: int = 11) -> list[str]:
+    """A bank of `cards` questions and `users` students who have seen most of them: 75% in
+    review (10% of those overdue by up to 30 days, the rest due over the next 60 days), 10% in
+    learning due within the hour, 15% new. Returns the students' emails."""
+    now = now or datetime.now(UTC)
+    rng = random.Random(seed)
+    apply_import(db.session, [load_bank_bytes(bank_yaml(cards, "bench").encode(), "b.yaml")],
+                 now)
+    ids = list(db.session.scalars(select(Question.id).order_by(Question.id)))
+    password_hash = generate_password_hash(PASSWORD)
+    emails = [f"student{n:05d}@bench.example" for n in range(users)]
+    for start in range(0, users, CHUNK):
+        db.session.execute(insert(User), [
+            {"email": e, "name": f"Student {n:05d}", "password_hash": password_hash,
+             "role": "student", "new_cards_per_day": 10_000, "max_reviews_per_day": 100_000}
+            for n, e in enumerate(emails[start:start + CHUNK], start=start)])
+    user_ids = list(db.session.scalars(select(User.id).where(User.role == "student")
+                                       .order_by(User.id)))
+    batch: list[dict] = []
+    for uid in user_ids:
+        for qid in ids:
+            roll = rng.random()
+            if roll < 0.15:
+                continue
+            batch.append(_card(uid, qid, roll, now, rng))
+            if len(batch) >= CHUNK:
+                db.session.execute(insert(CardState), batch)
+                batch = []
+    if batch:
+        db.session.execute(insert(CardState), batch)
+    db.session.commit()
+    return emails
+
+
+def _card(uid: int, qid: int, roll: float, now: datetime, rng: random.Random) -> dict:
+    if roll < 0.25:  # learning, due within the hour
+        due, state, step, stability = now + timedelta(minutes=rng.randint(-10, 60)), 1, 1, 0.5
+    elif roll < 0.325:  # review, overdue
+        due, state, step, stability = now - timedelta(days=rng.uniform(0, 30)), 2, None, 4.0
+    else:  # review, due later
+        due, state, step, stability = now + timedelta(days=rng.uniform(0, 60)), 2, None, 12.0
+    return {"user_id": uid, "question_id": qid, "state": state, "step": step,
+            "stability": stability, "difficulty": rng.uniform(3, 8), "due": due,
+            "last_review": now - timedelta(days=3), "reps": 3, "lapses": 0}

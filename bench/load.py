@@ -1,0 +1,250 @@
+"""Load test: logged-in students go round the study loop against gunicorn; baseline alike.
+
+Server: gunicorn with production settings, 2 workers (--workers), on 127.0.0.1; SQLite by
+default, PostgreSQL with --database-url. Load: wrk (Debian's package) with bench/study.lua,
+one connection per student, N clients for T seconds; the baseline is a bare Flask route
+(bench/bare_app.py) under the same gunicorn configuration and the same tool.
+
+After the run it checks that every rating the clients got a success answer for is in the
+review log exactly once, that no request failed with a 5xx, and that the server never logged
+"database is locked". It reports requests per second, p50/p95/p99 latency and each worker's
+peak RSS.
+
+    .venv/bin/python -m bench.load [--users 200] [--cards 100] [--clients 8 32]
+        [--duration 10] [--workers 2] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from bench.data import PASSWORD, populate
+from quizapp import create_app
+from quizapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise BenchError("wrk is not installed: apt-get install wrk (Debian's package)")
+    return wrk
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(url: str, users: int, cards: int) -> list[str]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "QUESTIONS_DIR": "/nonexistent"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        emails = populate(users, cards)
+        db.session.remove()
+        db.engine.dispose()
+    return emails
+
+
+@contextmanager
+def gunicorn(target: str, env: dict, workers: int, logdir: Path):
+    port = free_port()
+    log = logdir / f"gunicorn-{port}.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--error-logfile", str(log), "--log-level", "warning", target],
+        cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(port, process)
+        yield port, process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_up(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError("gunicorn exited while starting; see its log")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise BenchError("gunicorn did not answer within 30 s")
+
+
+def _cookie(response: http.client.HTTPResponse, current: str) -> str:
+    for header in response.headers.get_all("Set-Cookie") or []:
+        match = re.match(r"(session=[^;]*)", header)
+        if match:
+            return match.group(1)
+    return current
+
+
+def log_in(port: int, email: str) -> str:
+    """A session cookie for a logged-in student (through the real login form)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login")
+    page = conn.getresponse()
+    cookie = _cookie(page, "")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      page.read().decode()).group(1)
+    body = urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
+    conn.request("POST", "/login", body, {"Cookie": cookie,
+                                          "Content-Type": "application/x-www-form-urlencoded"})
+    answer = conn.getresponse()
+    answer.read()
+    if answer.status != 302:
+        raise BenchError(f"login failed for {email}: HTTP {answer.status}")
+    return _cookie(answer, cookie)
+
+
+def run_wrk(port: int, script: Path, clients: int, seconds: float, path: str = "/",
+            args: list[str] | None = None) -> dict:
+    command = [require_wrk(), "-t", str(clients), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
+               "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{path}"]
+    if args:
+        command += ["--", *args]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
+    out = done.stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["rps"] = round(result["requests"] / result["duration_s"], 1)
+    return result
+
+
+def worker_peak_rss_mb(master_pid: int) -> list[float]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    peaks = []
+    for pid in children.read_text().split() if children.exists() else []:
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(round(int(match.group(1)) / 1024, 1))
+    return peaks
+
+
+def reviews_since(url: str, since: datetime) -> tuple[int, int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        total, distinct = conn.execute(sa.text(
+            "SELECT count(*), count(DISTINCT token) FROM review_logs WHERE reviewed_at >= :t"),
+            {"t": since.replace(tzinfo=None)}).one()
+    engine.dispose()
+    return total, distinct
+
+
+def study_run(url: str, emails: list[str], clients: int, seconds: float, workers: int,
+              logdir: Path) -> dict:
+    env = {"QUIZAPP_ENV": "production", "QUIZAPP_SECRET_KEY": "bench-secret",
+           "QUIZAPP_DATABASE_URL": url, "QUIZAPP_RATELIMIT_STORAGE_URL": "memory://",
+           "QUIZAPP_QUESTIONS_DIR": "/nonexistent"}
+    with gunicorn("quizapp:create_app()", env, workers, logdir) as (port, process, log):
+        cookies = logdir / f"cookies-{clients}.txt"
+        cookies.write_text("\n".join(log_in(port, e) for e in emails[:clients]) + "\n")
+        since = datetime.now(UTC)
+        result = run_wrk(port, BENCH / "study.lua", clients, seconds, args=[str(cookies)])
+        result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
+    logged, distinct = reviews_since(url, since)
+    server_log = log.read_text()
+    result.update(
+        clients=clients, workers=workers, reviews_logged=logged,
+        # A rating whose answer had not arrived when wrk stopped is logged but not counted:
+        # at most one per client. A success answer without its review would be a loss.
+        ratings_lost=max(0, result["ratings_ok"] - logged),
+        in_flight_at_end=max(0, logged - result["ratings_ok"]),
+        duplicate_reviews=logged - distinct,
+        database_locked=server_log.count("database is locked"),
+        tracebacks=server_log.count("Traceback"))
+    return result
+
+
+def bare_run(clients: int, seconds: float, workers: int, logdir: Path) -> dict:
+    with gunicorn("bench.bare_app:app", {}, workers, logdir) as (port, process, _):
+        result = run_wrk(port, BENCH / "bare.lua", clients, seconds)
+        result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
+    result["clients"] = clients
+    return result
+
+
+def run(users: int, cards: int, clients: list[int], seconds: float, workers: int,
+        database_url: str | None) -> dict:
+    require_wrk()
+    with tempfile.TemporaryDirectory() as tmp:
+        logdir = Path(tmp)
+        url = database_url or f"sqlite:///{logdir / 'bench.sqlite3'}"
+        backend = sa.make_url(url).get_backend_name()
+        emails = prepare_database(url, users, max(cards, 1))
+        if len(emails) < max(clients):
+            raise BenchError("need at least as many users as clients")
+        study = [study_run(url, emails, n, seconds, workers, logdir) for n in clients]
+        bare = [bare_run(n, seconds, workers, logdir) for n in clients]
+    for s, b in zip(study, bare, strict=True):
+        s["ratio_to_bare"] = round(s["rps"] / b["rps"], 3)
+    return {"backend": backend, "users": users, "cards_per_user": cards, "workers": workers,
+            "duration_s": seconds, "study": study, "bare": bare}
+
+
+def summary(result: dict) -> str:
+    lines = []
+    for s, b in zip(result["study"], result["bare"], strict=True):
+        lines.append(
+            f"{result['backend']} {s['clients']:>3} clients: study {s['rps']:.0f} rps "
+            f"(p50 {s['p50_ms']:.1f} / p95 {s['p95_ms']:.1f} / p99 {s['p99_ms']:.1f} ms), bare "
+            f"{b['rps']:.0f} rps, ratio {s['ratio_to_bare']:.3f}; ratings ok {s['ratings_ok']}"
+            f", lost {s['ratings_lost']}, duplicates {s['duplicate_reviews']}, 5xx "
+            f"{s['server_errors']}, locked {s['database_locked']}, worker peak RSS "
+            f"{s['worker_peak_rss_mb']} MB")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--cards", type=int, default=100)
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url")
+    args = parser.parse_args(argv)
+    result = run(args.users, args.cards, args.clients, args.duration, args.workers,
+                 args.database_url)
+    print(summary(result))
+    return {"load": result}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))

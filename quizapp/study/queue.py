@@ -1,0 +1,228 @@
+"""The study queue: what to show next, and how much is left today. No Flask here.
+
+The hot queries are built once per kind of scope, with bound parameters: building a
+SQLAlchemy statement costs more than running it on an index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import Session, contains_eager
+
+from .. import scheduling
+from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User, UTCDateTime
+
+LEARN_AHEAD = timedelta(minutes=20)  # as Anki: learning steps due soon are shown when idle
+LEARNING_STATES = (int(scheduling.CardStatus.LEARNING), int(scheduling.CardStatus.RELEARNING))
+REVIEW_STATES = (int(scheduling.CardStatus.REVIEW),)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a student studies: everything, one bank, or one tag."""
+
+    kind: str = "all"  # all | bank | tag
+    value: str = ""
+
+    @classmethod
+    def parse(cls, text: str | None) -> Scope:
+        kind, _, value = (text or "all").partition(":")
+        if kind in ("bank", "tag") and value:
+            return cls(kind, value)
+        return cls()
+
+    def __str__(self) -> str:
+        return "all" if self.kind == "all" else f"{self.kind}:{self.value}"
+
+    def filter(self, query):
+        """Restrict a query that involves Question to this scope."""
+        return scoped(query, self.kind, self.value)
+
+    @property
+    def params(self) -> dict:
+        return {"scope_value": self.value}
+
+
+def scoped(query, kind: str, value=None):
+    """Restrict a query that involves Question to a scope; the value defaults to the bound
+    parameter `scope_value`, so a statement can be built once and run for any scope."""
+    value = bindparam("scope_value") if value is None else value
+    query = query.where(Question.retired.is_(False))
+    if kind == "bank":
+        return query.where(Question.bank_id.in_(select(Bank.id).where(Bank.slug == value)))
+    if kind == "tag":
+        return query.where(Question.id.in_(
+            select(QuestionTag.question_id).where(QuestionTag.tag == value)))
+    return query
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    question: Question
+    card: CardState | None
+    queue: str  # learning | review | new | ahead
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    new_seen: int
+    reviews_done: int
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    learning: int
+    review: int
+    new: int
+
+    @property
+    def total(self) -> int:
+        return self.learning + self.review + self.new
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """Everything the queue depends on, read in one round trip."""
+
+    learning_due: int
+    review_due: int
+    unseen: int
+    new_seen_today: int
+    reviews_done_today: int
+    new_per_day: int
+    reviews_per_day: int
+
+    @property
+    def reviews_left(self) -> int:
+        return max(0, self.reviews_per_day - self.reviews_done_today)
+
+    @property
+    def new_left(self) -> int:
+        return max(0, self.new_per_day - self.new_seen_today)
+
+    @property
+    def counts(self) -> QueueCounts:
+        return QueueCounts(self.learning_due, min(self.review_due, self.reviews_left),
+                           min(self.unseen, self.new_left))
+
+    @property
+    def day(self) -> DayCounts:
+        return DayCounts(self.new_seen_today, self.reviews_done_today)
+
+
+def unseen(user_id):
+    """The question has no card for this user yet (a new card)."""
+    return ~exists().where(CardState.user_id == user_id, CardState.question_id == Question.id)
+
+
+def _count_cards(kind: str, states: tuple[int, ...]):
+    query = (select(func.count()).select_from(CardState)
+             .join(Question, Question.id == CardState.question_id)
+             .where(CardState.user_id == bindparam("uid"),
+                    CardState.due <= bindparam("now", type_=UTCDateTime()),
+                    CardState.state.in_(states)))
+    return scoped(query, kind).scalar_subquery()
+
+
+def _count_today(state_before: int):
+    return (select(func.count()).select_from(ReviewLog)
+            .where(ReviewLog.user_id == bindparam("uid"),
+                   ReviewLog.reviewed_at >= bindparam("day_start", type_=UTCDateTime()),
+                   ReviewLog.source == "study", ReviewLog.state_before == state_before)
+            .scalar_subquery())
+
+
+@lru_cache(maxsize=8)
+def _queue_state_statement(kind: str):
+    new_cards = scoped(select(func.count(Question.id)).where(unseen(bindparam("uid"))), kind)
+    return select(_count_cards(kind, LEARNING_STATES), _count_cards(kind, REVIEW_STATES),
+                  new_cards.scalar_subquery(), _count_today(scheduling.NEW),
+                  _count_today(int(scheduling.CardStatus.REVIEW)))
+
+
+def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
+    start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
+    row = session.execute(_queue_state_statement(scope.kind), {
+        "uid": user.id, "now": now, "day_start": start, **scope.params}).one()
+    return QueueState(*row, new_per_day=user.new_cards_per_day,
+                      reviews_per_day=user.max_reviews_per_day)
+
+
+def today_counts(session: Session, user: User, now: datetime) -> DayCounts:
+    return queue_state(session, user, Scope(), now).day
+
+
+def queue_counts(session: Session, user: User, scope: Scope, now: datetime) -> QueueCounts:
+    """How many cards the queue holds now, within today's limits."""
+    return queue_state(session, user, scope, now).counts
+
+
+@lru_cache(maxsize=32)
+def _due_card_statement(kind: str, states: tuple[int, ...]):
+    """The user's card in `states` due soonest before `until`: a range scan of the
+    (user, due) index in due order; the question and its bank come in the same query."""
+    query = (select(CardState, Question).join(Question, Question.id == CardState.question_id)
+             .join(Bank, Bank.id == Question.bank_id).options(contains_eager(Question.bank))
+             .where(CardState.user_id == bindparam("uid"),
+                    CardState.due <= bindparam("until", type_=UTCDateTime()),
+                    CardState.state.in_(states))
+             .order_by(CardState.due, CardState.id).limit(1))
+    return scoped(query, kind)
+
+
+def _due_card(session: Session, user: User, scope: Scope, states: tuple[int, ...],
+              until: datetime):
+    return session.execute(_due_card_statement(scope.kind, states),
+                           {"uid": user.id, "until": until, **scope.params}).first()
+
+
+@lru_cache(maxsize=8)
+def _new_question_statement(kind: str):
+    query = (select(Question).join(Bank, Bank.id == Question.bank_id)
+             .options(contains_eager(Question.bank)).where(unseen(bindparam("uid")))
+             .order_by(Question.bank_id, Question.position).limit(1))
+    return scoped(query, kind)
+
+
+def _new_question(session: Session, user: User, scope: Scope) -> Question | None:
+    return session.scalar(_new_question_statement(scope.kind), {"uid": user.id, **scope.params})
+
+
+def next_card(session: Session, user: User, scope: Scope, now: datetime,
+              state: QueueState | None = None) -> StudyCard | None:
+    """Learning cards due, then reviews due (most overdue first), then new cards in bank order,
+    within today's limits; then learning cards due within 20 minutes. The queue state says
+    which one query to run."""
+    state = state or queue_state(session, user, scope, now)
+    if state.learning_due:
+        found = _due_card(session, user, scope, LEARNING_STATES, now)
+        if found:
+            return StudyCard(found[1], found[0], "learning")
+    if state.review_due and state.reviews_left:
+        found = _due_card(session, user, scope, REVIEW_STATES, now)
+        if found:
+            return StudyCard(found[1], found[0], "review")
+    if state.unseen and state.new_left:
+        question = _new_question(session, user, scope)
+        if question is not None:
+            return StudyCard(question, None, "new")
+    found = _due_card(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD)
+    return StudyCard(found[1], found[0], "learning") if found else None
+
+
+def study_ahead_card(session: Session, user: User, scope: Scope) -> StudyCard | None:
+    """The card due soonest, whatever its due date: for studying ahead of schedule."""
+    query = (select(CardState, Question).join(Question, Question.id == CardState.question_id)
+             .where(CardState.user_id == user.id).order_by(CardState.due, CardState.id).limit(1))
+    found = session.execute(scope.filter(query)).first()
+    return StudyCard(found[1], found[0], "ahead") if found else None
+
+
+def next_due_at(session: Session, user: User, scope: Scope) -> datetime | None:
+    query = (select(func.min(CardState.due)).join(Question, Question.id == CardState.question_id)
+             .where(CardState.user_id == user.id))
+    return session.scalar(scope.filter(query))
