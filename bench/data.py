@@ -18,10 +18,12 @@ PASSWORD = "bench password"
 CHUNK = 20_000
 
 
-def populate(users: int, cards: int, now: datetime | None = None, seed: int = 11) -> list[str]:
-    """A bank of `cards` questions and `users` students who have seen most of them: 75% in
-    review (10% of those overdue by up to 30 days, the rest due over the next 60 days), 10% in
-    learning due within the hour, 15% new. Returns the students' emails."""
+def populate(users: int, cards: int, now: datetime | None = None, seed: int = 11,
+             new_share: float = 0.15) -> list[str]:
+    """A bank of `cards` questions and `users` students who have seen most of them: of the
+    cards seen, about 12% in learning due within the hour, 9% in review and overdue by up to
+    30 days, the rest in review due over the next 60 days; `new_share` of the cards are still
+    new (no card state). Returns the students' emails."""
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     apply_import(db.session, [load_bank_bytes(bank_yaml(cards, "bench").encode(), "b.yaml")],
@@ -39,10 +41,9 @@ def populate(users: int, cards: int, now: datetime | None = None, seed: int = 11
     batch: list[dict] = []
     for uid in user_ids:
         for qid in ids:
-            roll = rng.random()
-            if roll < 0.15:
+            if rng.random() < new_share:
                 continue
-            batch.append(_card(uid, qid, roll, now, rng))
+            batch.append(_card(uid, qid, rng.random(), now, rng))
             if len(batch) >= CHUNK:
                 db.session.execute(insert(CardState), batch)
                 batch = []
@@ -53,9 +54,9 @@ def populate(users: int, cards: int, now: datetime | None = None, seed: int = 11
 
 
 def _card(uid: int, qid: int, roll: float, now: datetime, rng: random.Random) -> dict:
-    if roll < 0.25:  # learning, due within the hour
+    if roll < 0.12:  # learning, due within the hour
         due, state, step, stability = now + timedelta(minutes=rng.randint(-10, 60)), 1, 1, 0.5
-    elif roll < 0.325:  # review, overdue
+    elif roll < 0.21:  # review, overdue
         due, state, step, stability = now - timedelta(days=rng.uniform(0, 30)), 2, None, 4.0
     else:  # review, due later
         due, state, step, stability = now + timedelta(days=rng.uniform(0, 60)), 2, None, 12.0

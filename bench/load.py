@@ -133,7 +133,8 @@ def log_in(port: int, email: str) -> str:
 
 def run_wrk(port: int, script: Path, clients: int, seconds: float, path: str = "/",
             args: list[str] | None = None) -> dict:
-    command = [require_wrk(), "-t", str(clients), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
+    duration = f"{max(1, round(seconds))}s"
+    command = [require_wrk(), "-t", str(clients), "-c", str(clients), "-d", duration,
                "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{path}"]
     if args:
         command += ["--", *args]
