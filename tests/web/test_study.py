@@ -236,3 +236,18 @@ def test_study_settings_are_saved_and_bad_values_explained(client, student):
     assert "Not a valid choice" in bad
     db.session.refresh(student)
     assert student.desired_retention == 0.85
+
+
+def test_choice_feedback_is_shown_for_the_picked_choice(client, student):
+    import_banks({"id": "fb", "title": "FB", "questions": [{
+        "id": "sc", "type": "single_choice", "prompt": "Which corridor?",
+        "choices": ["CPEC", {"text": "Southern Gas Corridor",
+                             "feedback": "That one carries gas, not trade."}],
+        "answer": "CPEC", "explanation": "Paragraph 6.", "source": {"paragraphs": [6]}}]})
+    token = study_page_token(client)
+    page = client.post("/study/answer", data={"token": token, "choice": "1"}).get_data(
+        as_text=True)
+    assert "That one carries gas, not trade." in page
+    other = client.post("/study/answer", data={"token": token, "choice": "0"}).get_data(
+        as_text=True)
+    assert "That one carries gas" not in other
