@@ -185,7 +185,8 @@ def feed_study(session: Session, user: User, attempt: QuizAttempt, question_id: 
     if right and card is not None and card.due > now:
         return  # not yet due: a quiz does not push it further out
     nonce = hashlib.sha256(f"quiz:{attempt.id}:{question_id}".encode()).hexdigest()
-    presentation = Presentation(user.id, question_id, card.reps if card else 0, nonce, now)
+    presentation = Presentation(user.id, question_id, card.reps if card else 0, nonce, now,
+                                study.snapshot_of(card))
     study.apply_rating(session, user, presentation, Rating.GOOD if right else Rating.AGAIN, now,
                        source="quiz")
 

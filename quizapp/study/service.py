@@ -48,9 +48,10 @@ class RatingResult:
     review: scheduling.Review | None = None
 
 
-def preview_ratings(card: CardState | None, presentation: Presentation,
+def preview_ratings(presentation: Presentation,
                     settings: scheduling.StudySettings) -> dict[Rating, scheduling.Review]:
-    return scheduling.preview(snapshot_of(card), presentation.shown_at, settings,
+    """What each rating would do, from the state the card was shown with."""
+    return scheduling.preview(presentation.card, presentation.shown_at, settings,
                               presentation.seed)
 
 
@@ -60,25 +61,37 @@ _CARD = select(CardState).where(CardState.user_id == bindparam("uid"),
 _CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
                 "lapses")
 _UPDATE_CARD = (update(CardState)
-                .where(CardState.id == bindparam("card_id"),
+                .where(CardState.user_id == bindparam("uid"),
+                       CardState.question_id == bindparam("qid"),
                        CardState.reps == bindparam("old_reps"))
                 .values({f: bindparam(f"new_{f}") for f in _CARD_FIELDS})
                 .execution_options(synchronize_session=False))
 
 
+def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | None:
+    """The card state the presentation was made with: carried in the (signed) token for
+    study, read from the database otherwise."""
+    if presentation.card is not None or presentation.reps == 0:
+        return presentation.card
+    card = session.scalar(_CARD, {"uid": presentation.user_id,
+                                  "qid": presentation.question_id})
+    return snapshot_of(card) if card is not None and card.reps == presentation.reps else None
+
+
 def apply_rating(session: Session, user: User, presentation: Presentation, rating: Rating,
                  now: datetime, source: str = "study") -> RatingResult:
     """Apply a rating once. The schedule is computed as previewed when the card was shown,
-    so the interval on the button is the one applied. The caller commits; a concurrent
-    duplicate surfaces as an IntegrityError on commit and is also a no-op."""
-    card = session.scalar(_CARD, {"uid": user.id, "qid": presentation.question_id})
-    if (card.reps if card else 0) != presentation.reps:
+    so the interval on the button is the one applied. The update only happens while the card
+    is still at the repetition it was shown at; a new card is inserted, and a concurrent
+    duplicate surfaces as an IntegrityError, which the caller treats as a no-op."""
+    before = shown_state(session, presentation)
+    if before is None and presentation.reps != 0:
         return RatingResult(applied=False)
-    outcome = scheduling.review(snapshot_of(card), rating, presentation.shown_at,
-                                settings_of(user), scheduling.fuzz_source(presentation.seed))
+    outcome = scheduling.review(before, rating, presentation.shown_at, settings_of(user),
+                                scheduling.fuzz_source(presentation.seed))
     shift = max(now - presentation.shown_at, timedelta(0))
     new = replace(outcome.card, due=outcome.card.due + shift, last_review=now)
-    if not _store_card(session, user, presentation, card, new):
+    if not _store_card(session, user, presentation, new):
         return RatingResult(applied=False)
     session.execute(insert(ReviewLog), [{
         "user_id": user.id, "question_id": presentation.question_id,
@@ -89,16 +102,15 @@ def apply_rating(session: Session, user: User, presentation: Presentation, ratin
 
 
 def _store_card(session: Session, user: User, presentation: Presentation,
-                card: CardState | None, new: CardSnapshot) -> bool:
+                new: CardSnapshot) -> bool:
     values = new.to_dict()
-    if card is None:
+    if presentation.reps == 0:  # a new card; the unique (user, question) guards a second tab
         session.execute(insert(CardState), [{"user_id": user.id,
                                              "question_id": presentation.question_id,
                                              **values}])
         return True
     # Only if nobody rated it meanwhile: the repetition count is the version.
-    params = {"card_id": card.id, "old_reps": presentation.reps,
-              **{f"new_{f}": values[f] for f in _CARD_FIELDS}}
-    result = session.execute(_UPDATE_CARD, params)
-    session.expire(card)
+    result = session.execute(_UPDATE_CARD, {
+        "uid": user.id, "qid": presentation.question_id, "old_reps": presentation.reps,
+        **{f"new_{f}": values[f] for f in _CARD_FIELDS}})
     return result.rowcount == 1

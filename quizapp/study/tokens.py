@@ -1,7 +1,10 @@
-"""A signed token per presentation of a card: who, which card, at which repetition, when.
+"""A signed token per presentation of a card: who, which card, at which repetition, when,
+and the card's scheduling state as shown.
 
 A rating carries the token back; it is applied only while the card is still at that
 repetition, so a double click, a reload, the back button or a second tab cannot rate twice.
+Because the token is signed and carries the state it was shown with, a rating needs no read
+of the card before its conditional update.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..scheduling import CardSnapshot
 
 SALT = "study-presentation"
 
@@ -22,6 +27,7 @@ class Presentation:
     reps: int  # the card's repetition count when shown
     nonce: str
     shown_at: datetime
+    card: CardSnapshot | None = None  # the state shown (None for a new card)
 
     @property
     def seed(self) -> int:
@@ -29,22 +35,37 @@ class Presentation:
         return int(self.nonce[:12], 16)
 
 
-def new_presentation(user_id: int, question_id: int, reps: int, now: datetime) -> Presentation:
-    return Presentation(user_id, question_id, reps, secrets.token_hex(16), now)
+def new_presentation(user_id: int, question_id: int, card: CardSnapshot | None,
+                     now: datetime) -> Presentation:
+    return Presentation(user_id, question_id, card.reps if card else 0, secrets.token_hex(16),
+                        now, card)
+
+
+def _millis(value: datetime | None) -> int | None:
+    return None if value is None else round(value.timestamp() * 1_000_000)
+
+
+def _time(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1_000_000, UTC)
 
 
 def encode(presentation: Presentation, secret_key: str) -> str:
-    p = presentation
-    payload = [p.user_id, p.question_id, p.reps, p.nonce, int(p.shown_at.timestamp() * 1000)]
+    p, c = presentation, presentation.card
+    card = None if c is None else [c.state, c.step, c.stability, c.difficulty, _millis(c.due),
+                                   _millis(c.last_review), c.reps, c.lapses]
+    payload = [p.user_id, p.question_id, p.reps, p.nonce, _millis(p.shown_at), card]
     return URLSafeSerializer(secret_key, salt=SALT).dumps(payload)
 
 
 def decode(token: str, secret_key: str) -> Presentation | None:
     """The presentation, or None for a forged or garbled token."""
     try:
-        user_id, question_id, reps, nonce, millis = URLSafeSerializer(
+        user_id, question_id, reps, nonce, micros, card = URLSafeSerializer(
             secret_key, salt=SALT).loads(token)
-    except (BadSignature, ValueError, TypeError):
+        snapshot = None if card is None else CardSnapshot(
+            int(card[0]), card[1], card[2], card[3], _time(card[4]), _time(card[5]),
+            int(card[6]), int(card[7]))
+        return Presentation(int(user_id), int(question_id), int(reps), str(nonce),
+                            _time(micros), snapshot)
+    except (BadSignature, ValueError, TypeError, IndexError):
         return None
-    return Presentation(int(user_id), int(question_id), int(reps), str(nonce),
-                        datetime.fromtimestamp(millis / 1000, UTC))

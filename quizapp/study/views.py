@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import grading, presenting, scheduling
 from ..database import read_only
 from ..extensions import db
-from ..models import CardState, Question
+from ..models import Question
 from . import overview, service, tokens
 from .forms import StudySettingsForm
 
@@ -48,8 +48,8 @@ def session():
                                next_due=service.next_due_at(db.session, current_user, scope),
                                counts=service.DayCounts(state.new_seen_today,
                                                         state.reviews_done_today), now=now)
-    reps = found.card.reps if found.card else 0
-    shown = tokens.new_presentation(current_user.id, found.question.id, reps, now)
+    shown = tokens.new_presentation(current_user.id, found.question.id,
+                                    service.snapshot_of(found.card), now)
     return render_template("study/card.html", scope=scope, item=found, counts=state.counts,
                            token=tokens.encode(shown, _secret()),
                            shown=presenting.show(found.question.content, found.question.prompt,
@@ -76,9 +76,7 @@ def answer():
     result = None if content["type"] == "flashcard" else grading.grade(content, response)
     suggested = scheduling.Rating.GOOD if result is None else \
         scheduling.suggested_rating(result.score)
-    card = db.session.scalar(db.select(CardState).where(
-        CardState.user_id == current_user.id, CardState.question_id == question.id))
-    previews = service.preview_ratings(card, presentation, service.settings_of(current_user))
+    previews = service.preview_ratings(presentation, service.settings_of(current_user))
     return render_template(
         "study/answer.html", scope=scope, question=question, response=response, result=result,
         shown=presenting.show(content, question.prompt, presentation.seed),

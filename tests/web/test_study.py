@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, ReviewLog, Role
@@ -34,11 +35,10 @@ def student(users):
     return users.login_as(Role.STUDENT)
 
 
-def rate(student, question, rating, now=NOW, reps=None):
+def rate(student, question, rating, now=NOW):
     card = db.session.scalar(select(CardState).where(CardState.user_id == student.id,
                                                      CardState.question_id == question.id))
-    shown = tokens.new_presentation(student.id, question.id,
-                                    reps if reps is not None else (card.reps if card else 0), now)
+    shown = tokens.new_presentation(student.id, question.id, service.snapshot_of(card), now)
     result = service.apply_rating(db.session, student, shown, rating, now)
     db.session.commit()
     return result
@@ -99,16 +99,23 @@ def test_scope_by_bank_and_tag(student):
 def test_a_rating_is_applied_exactly_once(student):
     import_banks(flashcards("deck", 1))
     question = q("c0")
-    shown = tokens.new_presentation(student.id, question.id, 0, NOW)
+    shown = tokens.new_presentation(student.id, question.id, None, NOW)
     first = service.apply_rating(db.session, student, shown, Rating.GOOD, NOW)
     db.session.commit()
-    again = service.apply_rating(db.session, student, shown, Rating.AGAIN, NOW)
+    assert first.applied
+    # The same presentation again (double click, reload) or a second tab that showed the same
+    # new card before the first rating: refused by the unique (user, question) card.
+    for again in (shown, tokens.new_presentation(student.id, question.id, None, NOW)):
+        with pytest.raises(IntegrityError):
+            service.apply_rating(db.session, student, again, Rating.AGAIN, NOW)
+        db.session.rollback()
+    # Once the card exists, a stale presentation is simply not applied.
+    card = db.session.scalar(select(CardState))
+    seen = tokens.new_presentation(student.id, question.id, service.snapshot_of(card), NOW)
+    assert service.apply_rating(db.session, student, seen, Rating.GOOD, NOW).applied
     db.session.commit()
-    assert first.applied and not again.applied
-    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
-    # A second tab showed the same card before the first rating: also ignored.
-    other_tab = tokens.new_presentation(student.id, question.id, 0, NOW)
-    assert not service.apply_rating(db.session, student, other_tab, Rating.EASY, NOW).applied
+    assert not service.apply_rating(db.session, student, seen, Rating.EASY, NOW).applied
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 2
 
 
 def study_page_token(client, scope="all"):
@@ -152,7 +159,8 @@ def test_one_student_cannot_rate_or_see_anothers_cards(client, users):
     intruder = users.login_as(Role.STUDENT, email="intruder@example.org")
     response = client.post("/study/rate", data={"token": token, "rating": "4", "scope": "all"})
     assert response.status_code == 400
-    forged = tokens.encode(tokens.new_presentation(owner.id, q("c0").id, 0, NOW), "wrong key")
+    forged = tokens.encode(tokens.new_presentation(owner.id, q("c0").id, None, NOW),
+                           "wrong key")
     assert client.post("/study/rate", data={"token": forged, "rating": "4"}).status_code == 400
     assert client.post("/study/answer", data={"token": token}).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 0
