@@ -77,4 +77,8 @@ def load(instance_path: str) -> dict:
         "CLI_IMPORT_MAX_BYTES": _int_env("CLI_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         "QUESTIONS_DIR": _env("QUESTIONS_DIR", str(BUNDLED_QUESTIONS)),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Every request body is capped; bank uploads raise it for their own route.
+        "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_BYTES", 1024 * 1024),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
+        "PROXY_HOPS": _int_env("PROXY_HOPS", 0),
     }

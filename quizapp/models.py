@@ -105,6 +105,9 @@ class Bank(db.Model):
     language: Mapped[str] = mapped_column(String(16), default="en")
     description: Mapped[str | None] = mapped_column(Text)
     source: Mapped[dict | None] = mapped_column(JSON)
+    # The teacher who uploaded it; None for banks loaded from the command line (bundled),
+    # which only admins may change on the web.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -1,6 +1,6 @@
 """Security headers on every response, so nothing inline creeps in."""
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,6 +20,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def _add_headers(response: Response) -> Response:
     headers = response.headers
+    if current_app.config.get("SESSION_COOKIE_SECURE"):  # production: HTTPS only
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

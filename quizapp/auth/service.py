@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Role, User
@@ -61,12 +62,17 @@ def create_account(new: NewAccount, hash_method: str = "scrypt") -> User:
     return user
 
 
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The user if email and password match; None otherwise, whichever was wrong."""
+    """The user if email and password match; None otherwise, whichever was wrong. An unknown
+    email costs the same hashing time as a wrong password, so timing does not tell them apart."""
     user = find_user(email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
         return None
-    return user
+    return user if user.check_password(password) else None
 
 
 def set_role(email: str, role: Role) -> User:

@@ -116,7 +116,8 @@ def plan_import(session: Session, banks: list[BankFile]) -> list[BankChanges]:
     return [_plan_bank(session, bank).changes for bank in banks]
 
 
-def _write_bank_row(session: Session, plan: _Plan, bank_file: BankFile, now: datetime) -> Bank:
+def _write_bank_row(session: Session, plan: _Plan, bank_file: BankFile, now: datetime,
+                    owner_id: int | None) -> Bank:
     values = {
         "title": bank_file.title, "language": bank_file.language,
         "description": bank_file.description,
@@ -125,7 +126,8 @@ def _write_bank_row(session: Session, plan: _Plan, bank_file: BankFile, now: dat
     }
     bank = plan.bank_row
     if bank is None:
-        bank = Bank(slug=bank_file.id, created_at=now, updated_at=now, **values)
+        bank = Bank(slug=bank_file.id, created_at=now, updated_at=now, owner_id=owner_id,
+                    **values)
         session.add(bank)
         session.flush()
         return bank
@@ -159,12 +161,14 @@ def _write_questions(session: Session, bank: Bank, plan: _Plan) -> None:
                         .values(retired=True))
 
 
-def apply_import(session: Session, banks: list[BankFile], now: datetime) -> list[BankChanges]:
-    """Write the banks (the caller commits, once, or rolls back)."""
+def apply_import(session: Session, banks: list[BankFile], now: datetime,
+                 owner_id: int | None = None) -> list[BankChanges]:
+    """Write the banks (the caller commits, once, or rolls back). New banks belong to
+    `owner_id` (a teacher's upload) or to nobody (the command line)."""
     results = []
     for bank_file in banks:
         plan = _plan_bank(session, bank_file)
-        bank = _write_bank_row(session, plan, bank_file, now)
+        bank = _write_bank_row(session, plan, bank_file, now, owner_id)
         _write_questions(session, bank, plan)
         results.append(plan.changes)
     session.flush()

@@ -111,7 +111,10 @@ def window_state(assignment: Assignment, now: datetime) -> str:
 
 
 def scope_question_ids(session: Session, assignment: Assignment) -> list[int]:
-    return quizzes.candidate_ids(session, assignment.banks, assignment.tags)
+    """The questions an assignment covers: every card for a study goal, the graded ones
+    (no self-graded flashcards) for a quiz."""
+    return quizzes.candidate_ids(session, assignment.banks, assignment.tags,
+                                 objective_only=assignment.kind == "quiz")
 
 
 def study_progress(session: Session, assignment: Assignment, user_id: int) -> tuple[int, int]:
@@ -171,7 +174,8 @@ def start_assignment_quiz(session: Session, assignment: Assignment, student: Use
     spec = quizzes.QuizSpec(title=assignment.title, banks=assignment.banks, tags=assignment.tags,
                             size=assignment.size or 10, feedback=assignment.feedback,
                             time_limit_minutes=assignment.time_limit_minutes,
-                            time_adjustable=assignment.time_adjustable)
+                            time_adjustable=assignment.time_adjustable, objective_only=True,
+                            closes_at=assignment.due_at)
     attempt = quizzes.start_attempt(session, student, spec, now)
     attempt.assignment_id = assignment.id
     return attempt

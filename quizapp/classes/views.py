@@ -1,14 +1,13 @@
 """Teachers' class pages: roster, join code, assignments, dashboard and CSV exports."""
 
-import csv
-import io
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import teacher_required
+from ..csvfile import csv_response
 from ..extensions import db
 from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm
@@ -113,15 +112,6 @@ def new_assignment(class_id: int):
     return render_template("classes/assignment_new.html", c=school_class, form=form)
 
 
-def _csv(filename: str, header: list[str], rows) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
@@ -136,7 +126,7 @@ def results_csv(class_id: int):
             rows.append([student.user.name, student.user.email, a.title, a.kind,
                          a.due_at.strftime("%Y-%m-%d %H:%M"), student.assignments[a.id],
                          _pct(student.best.get(a.id)) if a.kind == "quiz" else ""])
-    return _csv(f"class-{class_id}-results.csv",
+    return csv_response(f"class-{class_id}-results.csv",
                 ["student", "email", "assignment", "kind", "due (UTC)", "status",
                  "best score %"], rows)
 
@@ -150,6 +140,6 @@ def items_csv(class_id: int):
              "" if r.stats.discrimination is None else f"{r.stats.discrimination:.3f}",
              "; ".join(r.stats.flags)]
             for r in dashboard.item_analysis(db.session, school_class)]
-    return _csv(f"class-{class_id}-items.csv",
+    return csv_response(f"class-{class_id}-items.csv",
                 ["bank", "question id", "question", "first attempts", "facility",
                  "discrimination", "flags"], rows)

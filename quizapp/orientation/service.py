@@ -122,7 +122,7 @@ def start_check(session: Session, path: OrientationPath, user: User, module_key:
     module = row.module
     spec = quizzes.QuizSpec(title=f"Mastery check: {module['title']}", banks=module["banks"],
                             tags=module["tags"], size=module["check"]["questions"],
-                            feedback="end")
+                            feedback="end", objective_only=True)
     attempt = quizzes.start_attempt(session, user, spec, now)
     attempt.path_id, attempt.module_key = path.id, module_key
     return attempt

@@ -1,15 +1,14 @@
 """Participants walk the path; anyone can verify a certificate; coordinators see readiness."""
 
-import csv
-import io
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.access import teacher_required
 from ..classes import service as classes
+from ..csvfile import csv_response
 from ..extensions import db
 from ..models import Certificate, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm
@@ -134,16 +133,13 @@ def cohort(class_id: int, slug: str):
 @teacher_required
 def cohort_csv(class_id: int, slug: str):
     school_class, view = _cohort(class_id, slug)
-    out = io.StringIO()
-    writer = csv.writer(out)
     titles = [m["title"] for m in view.path.modules]
-    writer.writerow(["student", "email", "status", "modules passed", *titles])
+    rows = []
     for row in view.students:
         scores = ["" if m.best is None else f"{m.best * 100:.0f}" + (" passed" if m.state ==
                                                                       "passed" else "")
                   for m in row.modules]
-        writer.writerow([row.user.name, row.user.email, row.status,
-                         f"{row.passed}/{len(titles)}", *scores])
-    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="readiness-{class_id}-{slug}.csv"'})
+        rows.append([row.user.name, row.user.email, row.status, f"{row.passed}/{len(titles)}",
+                     *scores])
+    return csv_response(f"readiness-{class_id}-{slug}.csv",
+                        ["student", "email", "status", "modules passed", *titles], rows)

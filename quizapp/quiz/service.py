@@ -42,19 +42,28 @@ class QuizSpec:
     feedback: str = "end"  # each | end
     time_limit_minutes: int | None = None
     time_adjustable: bool = True  # the student may extend or turn off the limit
+    objective_only: bool = False  # leave out self-graded flashcards (graded checks)
+    closes_at: datetime | None = None  # an assignment's due date: no answers after it
 
     def to_dict(self) -> dict:
         return {"banks": self.banks, "tags": self.tags, "size": self.size,
                 "feedback": self.feedback, "time_limit_minutes": self.time_limit_minutes,
-                "time_adjustable": self.time_adjustable}
+                "time_adjustable": self.time_adjustable,
+                "objective_only": self.objective_only,
+                "closes_at": self.closes_at.isoformat() if self.closes_at else None}
 
 
-def candidate_ids(session: Session, banks: list[str], tags: list[str]) -> list[int]:
-    """Active questions in any of the banks or carrying any of the tags, in a stable order."""
+def candidate_ids(session: Session, banks: list[str], tags: list[str],
+                  objective_only: bool = False) -> list[int]:
+    """Active questions in any of the banks or carrying any of the tags, in a stable order;
+    without self-graded flashcards when `objective_only` (graded checks and assignments)."""
     scopes = [study.Scope("bank", b) for b in banks] + [study.Scope("tag", t) for t in tags]
+    query = select(Question.id)
+    if objective_only:
+        query = query.where(Question.type != "flashcard")
     ids: set[int] = set()
     for scope in scopes or [study.Scope()]:
-        ids.update(session.scalars(scope.filter(select(Question.id))))
+        ids.update(session.scalars(scope.filter(query)))
     return sorted(ids)
 
 
@@ -70,13 +79,15 @@ def start_attempt(session: Session, user: User, spec: QuizSpec, now: datetime,
     if spec.feedback not in FEEDBACK_MODES:
         raise QuizError("Choose when to see feedback.")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    chosen = compose(candidate_ids(session, spec.banks, spec.tags), spec.size, seed)
+    chosen = compose(candidate_ids(session, spec.banks, spec.tags, spec.objective_only),
+                     spec.size, seed)
     if not chosen:
         raise QuizError("There are no questions in what you picked.")
     limit = spec.time_limit_minutes
+    deadline = _capped(now + timedelta(minutes=limit) if limit else None, spec.closes_at)
     attempt = QuizAttempt(user_id=user.id, title=spec.title, settings=spec.to_dict(), seed=seed,
                           question_ids=chosen, started_at=now, max_score=len(chosen),
-                          deadline=now + timedelta(minutes=limit) if limit else None)
+                          deadline=deadline)
     session.add(attempt)
     session.flush()
     return attempt
@@ -133,16 +144,31 @@ def save_answer(session: Session, attempt: QuizAttempt, question: Question,
     return answer
 
 
+def _capped(deadline: datetime | None, closes_at: datetime | None) -> datetime | None:
+    """The earlier of a time limit and an assignment's due date (either may be absent)."""
+    if closes_at is None:
+        return deadline
+    return closes_at if deadline is None else min(deadline, closes_at)
+
+
+def closes_at(attempt: QuizAttempt) -> datetime | None:
+    value = attempt.settings.get("closes_at")
+    return datetime.fromisoformat(value) if value else None
+
+
 def extend_time(attempt: QuizAttempt, now: datetime, turn_off: bool = False) -> None:
+    """More time, or none at all, when the quiz allows it; never past an assignment's due
+    date."""
     if not attempt.settings.get("time_adjustable"):
         raise QuizError("This quiz does not allow changing its time limit.")
     if attempt.deadline is None or not is_open(attempt, now):
         return
+    due = closes_at(attempt)
     if turn_off:
-        attempt.deadline = None
+        attempt.deadline = due
         return
     minutes = attempt.settings.get("time_limit_minutes") or 10
-    attempt.deadline = max(attempt.deadline, now) + timedelta(minutes=minutes)
+    attempt.deadline = _capped(max(attempt.deadline, now) + timedelta(minutes=minutes), due)
 
 
 @dataclass(frozen=True)

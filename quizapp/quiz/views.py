@@ -103,6 +103,8 @@ def take(attempt_id: int, number: int):
 
 
 def _save(attempt: QuizAttempt, question: Question, number: int):
+    if service.time_is_up(attempt, _now()):
+        return _submit_for_timeout(attempt)
     response = presenting.response_from_form(question.content, request.form.getlist)
     try:
         service.save_answer(db.session, attempt, question, response, _now())
@@ -176,8 +178,10 @@ def time(attempt_id: int):
 @login_required
 def results(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if (closed := _close_if_time_is_up(attempt)) is not None:
-        return closed
+    if service.time_is_up(attempt, _now()):
+        service.submit(db.session, attempt, current_user, _now())
+        db.session.commit()
+        flash("Time is up. Your answers so far have been submitted.", "info")
     if attempt.submitted_at is None:
         return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
     questions = {q.id: q for q in db.session.scalars(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from ..banks.errors import BankError, BankErrors
 from ..banks.files import load_many
 from ..banks.importer import BankChanges, apply_import, plan_import
-from ..models import Bank, BankUpload, Question
+from ..banks.schema import BankFile
+from ..models import Bank, BankUpload, Question, User
 
 UPLOAD_TTL = timedelta(hours=2)
 
@@ -37,18 +38,35 @@ def _safe_name(name: str | None) -> str:
     return base[:120] or "upload.yaml"
 
 
-def preview_upload(session: Session, files: list[UploadedFile], user_id: int,
+def _load_own(session: Session, named: list[tuple[str, bytes]], user: User,
+              max_bytes: int) -> list[BankFile]:
+    """The banks, if valid and this user may change them: a teacher changes the banks they
+    uploaded; a bank loaded from the command line, or another teacher's, only an admin."""
+    banks = load_many(named, max_bytes)
+    owners = dict(session.execute(select(Bank.slug, Bank.owner_id).where(
+        Bank.slug.in_([b.id for b in banks]))).all())
+    errors = [BankError(name, 1, 1, f"bank id '{bank.id}' is used by a bank you did not "
+                                    "upload; only its owner or an admin can change it. Give "
+                                    "yours another id.")
+              for (name, _), bank in zip(named, banks, strict=True)
+              if bank.id in owners and owners[bank.id] != user.id and not user.is_admin]
+    if errors:
+        raise BankErrors(errors)
+    return banks
+
+
+def preview_upload(session: Session, files: list[UploadedFile], user: User,
                    max_bytes: int, now: datetime) -> Preview:
     """Validate every file; when all are good, stage them and return the dry-run summary."""
     named = [(_safe_name(f.name), f.content) for f in files]
     try:
-        banks = load_many(named, max_bytes)
+        banks = _load_own(session, named, user, max_bytes)
     except BankErrors as exc:
         return Preview(errors=exc.errors, changes=[])
     changes = plan_import(session, banks)
     session.execute(delete(BankUpload).where(BankUpload.created_at < now - UPLOAD_TTL))
     token = secrets.token_urlsafe(24)
-    session.add(BankUpload(token=token, user_id=user_id, created_at=now, files=[
+    session.add(BankUpload(token=token, user_id=user.id, created_at=now, files=[
         {"name": name, "content": content.decode("utf-8")} for name, content in named]))
     return Preview(errors=[], changes=changes, token=token)
 
@@ -57,15 +75,15 @@ class UploadGone(LookupError):
     """The staged upload is unknown, someone else's, or expired."""
 
 
-def confirm_upload(session: Session, token: str, user_id: int, max_bytes: int,
+def confirm_upload(session: Session, token: str, user: User, max_bytes: int,
                    now: datetime) -> list[BankChanges]:
     """Import a staged upload (the caller commits). Re-validates: the database may have moved."""
     upload = session.scalar(select(BankUpload).where(BankUpload.token == token))
-    if upload is None or upload.user_id != user_id or upload.created_at < now - UPLOAD_TTL:
+    if upload is None or upload.user_id != user.id or upload.created_at < now - UPLOAD_TTL:
         raise UploadGone(token)
-    banks = load_many([(f["name"], f["content"].encode("utf-8")) for f in upload.files],
-                      max_bytes)
-    changes = apply_import(session, banks, now)
+    banks = _load_own(session, [(f["name"], f["content"].encode("utf-8"))
+                                for f in upload.files], user, max_bytes)
+    changes = apply_import(session, banks, now, owner_id=user.id)
     session.execute(delete(BankUpload).where(BankUpload.id == upload.id))
     return changes
 

@@ -55,7 +55,7 @@ def upload():
     if not valid:
         return _banks_page(form, status=400)
     files = [service.UploadedFile(f.filename, f.read()) for f in form.files.data if f.filename]
-    preview = service.preview_upload(db.session, files, current_user.id, _limit(),
+    preview = service.preview_upload(db.session, files, current_user, _limit(),
                                      datetime.now(UTC))
     db.session.commit()
     return _banks_page(BankUploadForm(formdata=None), preview, 200 if preview.token else 422)
@@ -79,7 +79,7 @@ def confirm(token: str):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("teach.banks"))
     try:
-        changes = service.confirm_upload(db.session, token, current_user.id, _limit(),
+        changes = service.confirm_upload(db.session, token, current_user, _limit(),
                                          datetime.now(UTC))
     except service.UploadGone:
         db.session.rollback()
@@ -104,8 +104,8 @@ def export(slug: str):
                     headers={"Content-Disposition": f'attachment; filename="{slug}.yaml"'})
 
 
-@bp.before_request
-def _note_request_size():
-    # Cap the whole request well above one file, so a batch of files fits and a huge body is
-    # refused early with the friendly message above.
+@bp.url_value_preprocessor
+def _allow_bank_sized_bodies(endpoint, values):
+    # Runs before every before_request (CSRF reads the form): a batch of bank files fits, and a
+    # huge body is refused early with the friendly message above.
     request.max_content_length = _limit() * 10 + 64 * 1024

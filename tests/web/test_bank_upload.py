@@ -92,3 +92,56 @@ def test_teacher_downloads_a_bank_as_yaml(client, users):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     assert "id: energy" in response.get_data(as_text=True)
+
+
+def test_a_large_upload_passes_the_global_body_limit_with_csrf_on(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=50_000, UPLOAD_MAX_BYTES=200_000)
+    client = app.test_client()
+    with app.app_context():
+        from tests.conftest import Users
+
+        Users(app, client).create("t@example.org", Role.TEACHER)
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "email": "t@example.org",
+                                "password": "correct horse battery"})
+    page = client.get("/teach/banks").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    big = bank_bytes(extra=CARD + "  # " + "x" * 80_000 + "\n")  # over the global 50 KB cap
+    response = client.post("/teach/banks/upload", content_type="multipart/form-data", data={
+        "csrf_token": token, "files": [(io.BytesIO(big), "energy.yaml")]})
+    assert response.status_code == 200, response.status_code
+    assert "Ready to import" in response.get_data(as_text=True)
+    anywhere_else = client.post("/register", data={"name": "x" * 60_000})
+    assert anywhere_else.status_code == 413
+
+
+def confirm_upload(client, content, name="energy.yaml"):
+    page = upload(client, (name, content)).get_data(as_text=True)
+    match = re.search(r"/teach/banks/upload/([\w-]+)/confirm", page)
+    if match is None:
+        return page
+    return client.post(f"/teach/banks/upload/{match.group(1)}/confirm",
+                       follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_teacher_cannot_change_another_teachers_or_a_bundled_bank(client, users, app):
+    owner = users.login_as(Role.TEACHER)
+    assert "Imported energy: 3 added" in confirm_upload(client, bank_bytes())
+    assert db.session.scalar(select(Bank.owner_id)) == owner.id
+    users.login_as(Role.TEACHER)  # someone else
+    page = confirm_upload(client, bank_bytes(extra=""))  # would retire a question
+    assert "is used by a bank you did not upload" in page
+    assert db.session.scalar(select(func.count()).select_from(Question).where(
+        Question.retired.is_(True))) == 0
+    users.login_as(Role.ADMIN)
+    assert "1 retired" in confirm_upload(client, bank_bytes(extra=""))
+    # A bank loaded from the command line has no owner: teachers cannot change it.
+    from tests.helpers import import_banks
+
+    import_banks({"id": "bundled", "title": "Bundled", "questions": [
+        {"id": "q", "type": "flashcard", "front": "F", "back": "B"}]})
+    users.login_as(Role.TEACHER)
+    page = confirm_upload(client, b"id: bundled\ntitle: Mine now\nquestions:\n"
+                                  b"  - {id: q, type: flashcard, front: X, back: Y}\n")
+    assert "is used by a bank you did not upload" in page

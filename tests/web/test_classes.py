@@ -222,3 +222,39 @@ def test_authorisation_matrix(client, users, setup, method, path):
 def test_another_teacher_does_not_see_my_class_in_their_list(client, users, setup):
     users.login_as(Role.TEACHER)
     assert "Exchange 2026" not in client.get("/teach/classes/").get_data(as_text=True)
+
+
+def test_csv_cells_cannot_run_as_formulas(client, users, setup):
+    _, school_class, _ = setup
+    student = users.create("f@example.org", name="=HYPERLINK(\"http://x\",\"y\")")
+    db.session.add(Enrolment(class_id=school_class.id, user_id=student.id))
+    db.session.commit()
+    users.login("teacher@example.org")
+    text = client.get(f"/teach/classes/{school_class.id}/results.csv").data.decode()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_assignment_quizzes_close_at_the_due_date_and_skip_flashcards(client, users, setup):
+    _, school_class, quiz = setup
+    import_banks({"id": "cards", "title": "Cards", "questions": [
+        {"id": "fc", "type": "flashcard", "front": "F", "back": "B", **E}]})
+    quiz.banks = ["three", "cards"]
+    quiz.time_limit_minutes = None
+    db.session.commit()
+    student = users.login_as(Role.STUDENT)
+    join(client, school_class.join_code)
+    started = client.post(f"/assignments/{quiz.id}/start")
+    attempt_id = int(re.search(r"/quiz/(\d+)/1", started.headers["Location"]).group(1))
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.deadline == quiz.due_at  # no answers after the due date
+    kinds = {db.session.get(Question, qid).type for qid in attempt.question_ids}
+    assert kinds == {"true_false"}  # self-graded flashcards are not in graded quizzes
+    client.post(f"/quiz/{attempt_id}/time", data={"action": "off"})
+    db.session.refresh(attempt)
+    assert attempt.deadline == quiz.due_at  # turning the limit off cannot pass the due date
+    attempt.deadline = datetime.now(UTC) - timedelta(minutes=5)  # the due date has passed
+    db.session.commit()
+    late = client.post(f"/quiz/{attempt_id}/1", data={"answer": "true"}, follow_redirects=True)
+    assert "submitted" in late.get_data(as_text=True)
+    assert db.session.get(QuizAttempt, attempt_id).submitted_at is not None
+    assert student.id == attempt.user_id

@@ -154,3 +154,23 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is no page at this address" in response.get_data(as_text=True)
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(make_app):
+    app = make_app(PROXY_HOPS=1)
+    client = app.test_client()
+    for _ in range(5):
+        client.post("/login", data={"email": "a@example.org", "password": "x"},
+                    headers={"X-Forwarded-For": "203.0.113.1"})
+    other = client.post("/login", data={"email": "b@example.org", "password": "x"},
+                        headers={"X-Forwarded-For": "203.0.113.2"})
+    assert other.status_code == 200  # not the first client's 429
+
+
+def test_hsts_only_in_production(monkeypatch, tmp_path, client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.setenv("QUIZAPP_SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("QUIZAPP_DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    production = create_app()
+    assert production.test_client().get("/healthz").headers["Strict-Transport-Security"]
