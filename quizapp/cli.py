@@ -78,9 +78,7 @@ def _load_or_exit(paths: tuple[str, ...]):
     try:
         return load_paths(list(paths), current_app.config["CLI_IMPORT_MAX_BYTES"])
     except BankErrors as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(exc.errors)} problem(s) found; nothing was written.", err=True)
+        click.echo(exc.report(), err=True)
         raise SystemExit(1) from None
 
 

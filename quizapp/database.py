@@ -29,16 +29,6 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _postgres_connect(dbapi_connection, _record) -> None:
-    # The app's queries are keyed lookups run over and over as prepared statements. Past a
-    # few hundred thousand card states PostgreSQL stops trusting the generic plan of the
-    # study queue and plans it afresh on every call, which cost 0.3 ms a call (measured with
-    # bench/next_card.py); the generic plan is the right one for these queries.
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-    dbapi_connection.commit()
-
-
 def read_only(view):
     """Mark a POST view that does not write, so it does not queue for SQLite's write lock."""
     view.read_only = True
@@ -61,8 +51,6 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
             app.before_request(_begin_writes_immediately)
-        elif engine.dialect.name == "postgresql":
-            event.listen(engine, "connect", _postgres_connect)
 
 
 def backend_name() -> str:

@@ -22,3 +22,7 @@ class BankErrors(Exception):
     def __init__(self, errors: list[BankError]):
         self.errors = sorted(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+    def report(self) -> str:
+        """Every problem on its own line, then the count: what the CLI prints."""
+        return f"{self}\n{len(self.errors)} problem(s) found; nothing was written."

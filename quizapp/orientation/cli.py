@@ -22,9 +22,7 @@ def _load(path: str, with_references: bool):
     try:
         return load_path(path, current_app.config["CLI_IMPORT_MAX_BYTES"], check)
     except BankErrors as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(exc.errors)} problem(s) found; nothing was written.", err=True)
+        click.echo(exc.report(), err=True)
         raise SystemExit(1) from None
 
 

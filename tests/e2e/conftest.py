@@ -92,3 +92,13 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report
+
+
+def register(page, url: str, name: str, email: str, password: str) -> None:
+    """Sign up as a student through the form; lands on the home page logged in."""
+    page.goto(url + "/register")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat the password").fill(password)
+    page.get_by_role("button", name="Create account").click()

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import register
 from tests.e2e.test_bank_upload import log_in, make_teacher
 from tests.helpers import import_banks
 
@@ -39,12 +40,7 @@ def test_class_join_assignment_dashboard(browser, live_server, live_app):
     expect(teacher.get_by_role("status")).to_contain_text("Energy check")
 
     student = browser.new_context().new_page()
-    student.goto(url + "/register")
-    student.get_by_label("Your name").fill("Aysel")
-    student.get_by_label("Email").fill("aysel@example.org")
-    student.get_by_label("Password", exact=True).fill("aysel password")
-    student.get_by_label("Repeat the password").fill("aysel password")
-    student.get_by_role("button", name="Create account").click()
+    register(student, url, "Aysel", "aysel@example.org", "aysel password")
     student.get_by_role("link", name="Join a class").click()
     student.get_by_label("Join code").fill(code.lower())
     student.get_by_role("button", name="Join class").click()

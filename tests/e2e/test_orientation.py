@@ -11,6 +11,7 @@ from quizapp.classes.service import create_class
 from quizapp.extensions import db
 from quizapp.models import Enrolment, User
 from quizapp.orientation.service import import_path
+from tests.e2e.conftest import register
 from tests.e2e.test_bank_upload import log_in, make_teacher
 from tests.helpers import import_banks
 from tests.web.test_orientation import BANK, PATH
@@ -25,12 +26,7 @@ def test_participant_passes_module_one_and_coordinator_sees_it(browser, live_ser
         db.session.commit()
     url = live_server.url
     participant = browser.new_context().new_page()
-    participant.goto(url + "/register")
-    participant.get_by_label("Your name").fill("Kamran")
-    participant.get_by_label("Email").fill("kamran@example.org")
-    participant.get_by_label("Password", exact=True).fill("kamran password")
-    participant.get_by_label("Repeat the password").fill("kamran password")
-    participant.get_by_role("button", name="Create account").click()
+    register(participant, url, "Kamran", "kamran@example.org", "kamran password")
 
     participant.get_by_role("link", name="Orientation").click()
     expect(participant.get_by_text("Locked: pass module 1 first")).to_be_visible()
