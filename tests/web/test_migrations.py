@@ -49,3 +49,37 @@ def test_migrations_downgrade_to_empty(fresh_app):
     flask_migrate.downgrade(revision="base")
     tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+def test_upgrading_keeps_every_row(fresh_app):
+    """Data written at the first revision survives every later migration (SQLite rebuilds
+    tables in batch mode: with foreign keys on, that used to cascade-delete their rows)."""
+    flask_migrate.upgrade(revision="62790b98e4b8")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO users (id, email, name, password_hash, role, timezone, created_at, "
+            "desired_retention, new_cards_per_day, max_reviews_per_day, learning_steps) VALUES "
+            "(1, 'a@example.org', 'A', 'x', 'student', 'UTC', '2026-01-01', 0.9, 20, 200, "
+            "'1m 10m')"))
+        conn.execute(sa.text(
+            "INSERT INTO banks (id, slug, title, language, created_at, updated_at) "
+            "VALUES (1, 'b', 'B', 'en', '2026-01-01', '2026-01-01')"))
+        conn.execute(sa.text(
+            "INSERT INTO questions (id, bank_id, key, position, type, prompt, content, "
+            "paragraphs, content_hash, retired) VALUES (1, 1, 'q', 0, 'flashcard', 'P', '{}', "
+            "'[]', 'h', false)"))
+        conn.execute(sa.text(
+            "INSERT INTO card_states (id, user_id, question_id, state, due, reps, lapses) "
+            "VALUES (1, 1, 1, 2, '2026-01-02', 1, 0)"))
+        conn.execute(sa.text(
+            "INSERT INTO quiz_attempts (id, user_id, title, settings, seed, question_ids, "
+            "started_at, max_score) VALUES (1, 1, 'Q', '{}', 1, '[1]', '2026-01-01', 1)"))
+        conn.execute(sa.text(
+            "INSERT INTO quiz_answers (id, attempt_id, question_id, position) "
+            "VALUES (1, 1, 1, 0)"))
+    flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                  for t in ("users", "banks", "questions", "card_states", "quiz_attempts",
+                            "quiz_answers")}
+    assert counts == dict.fromkeys(counts, 1)
