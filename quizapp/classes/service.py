@@ -158,8 +158,11 @@ def assignments_for_student(session: Session, student: User,
 def start_assignment_quiz(session: Session, assignment: Assignment, student: User,
                           now: datetime) -> QuizAttempt:
     """The student's open attempt, or a new one when the window and attempts allow."""
+    # Locking the enrolment row serialises two starts by the same student (two tabs), so the
+    # attempts allowed cannot be exceeded; SQLite's write transactions are serial already.
     enrolled = session.scalar(select(Enrolment.id).where(
-        Enrolment.class_id == assignment.class_id, Enrolment.user_id == student.id))
+        Enrolment.class_id == assignment.class_id, Enrolment.user_id == student.id)
+        .with_for_update())
     if enrolled is None or assignment.kind != "quiz":
         raise ClassError("That assignment is not yours.")
     status = status_for(session, assignment, student, now)

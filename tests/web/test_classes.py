@@ -258,3 +258,4 @@ def test_assignment_quizzes_close_at_the_due_date_and_skip_flashcards(client, us
     assert "submitted" in late.get_data(as_text=True)
     assert db.session.get(QuizAttempt, attempt_id).submitted_at is not None
     assert student.id == attempt.user_id
+
