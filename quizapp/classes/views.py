@@ -10,8 +10,7 @@ from ..auth.access import teacher_required
 from ..csvfile import csv_response
 from ..extensions import db
 from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
-from ..quiz.forms import EmptyForm
-from ..quiz.views import fill_scope_choices
+from ..quiz.forms import EmptyForm, fill_scope_choices
 from . import dashboard, service
 from .forms import AssignmentForm, ClassForm
 

@@ -1,9 +1,13 @@
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..extensions import db
+from ..labels import tag_label
+from ..models import Bank, Question, QuestionTag
 from .service import MAX_QUESTIONS
 
 TIME_LIMITS = [SelectChoice("", "No time limit")] + [
@@ -34,3 +38,13 @@ class NewQuizForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token: for buttons that change state."""
+
+
+def fill_scope_choices(form) -> None:
+    """The banks and topic tags a quiz or assignment can draw from."""
+    form.banks.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
+        select(Bank.slug, Bank.title).where(Bank.id.in_(
+            select(Question.bank_id).where(Question.retired.is_(False)))).order_by(Bank.id))]
+    tags = db.session.scalars(select(QuestionTag.tag).distinct().order_by(QuestionTag.tag))
+    form.tags.choices = [SelectChoice(t, tag_label(t)) for t in tags
+                         if t.partition(":")[0] in ("theme", "project", "position")]

@@ -5,15 +5,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from .. import grading, presenting
 from ..extensions import db
-from ..labels import tag_label
-from ..models import Bank, OrientationPath, Question, QuestionTag, QuizAttempt
+from ..models import OrientationPath, Question, QuizAttempt
 from ..urls import local_path
 from . import service
-from .forms import EmptyForm, NewQuizForm
+from .forms import EmptyForm, NewQuizForm, fill_scope_choices
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -45,16 +43,6 @@ def _close_if_time_is_up(attempt: QuizAttempt):
 def index():
     attempts = service.history(db.session, current_user)
     return render_template("quiz/index.html", attempts=attempts, now=_now())
-
-
-def fill_scope_choices(form) -> None:
-    """The banks and topic tags a quiz or assignment can draw from."""
-    form.banks.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
-        select(Bank.slug, Bank.title).where(Bank.id.in_(
-            select(Question.bank_id).where(Question.retired.is_(False)))).order_by(Bank.id))]
-    tags = db.session.scalars(select(QuestionTag.tag).distinct().order_by(QuestionTag.tag))
-    form.tags.choices = [SelectChoice(t, tag_label(t)) for t in tags
-                         if t.partition(":")[0] in ("theme", "project", "position")]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SubmitField
+from wtforms.validators import ValidationError
 
 
 class BankUploadForm(FlaskForm):
@@ -11,8 +12,6 @@ class BankUploadForm(FlaskForm):
     submit = SubmitField("Check files")
 
     def validate_files(self, field):
-        from wtforms.validators import ValidationError
-
         if not [f for f in field.data or [] if getattr(f, "filename", "")]:
             raise ValidationError("Choose at least one .yaml file.")
 
