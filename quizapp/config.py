@@ -42,6 +42,14 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _engine_options(database_url: str) -> dict:
+    """A server's connections can drop (a restart, an idle timeout), so they are tested when
+    taken from the pool. A SQLite file cannot drop: testing it would only cost a query."""
+    if database_url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True}
+
+
 def load(instance_path: str) -> dict:
     """Build the Flask config mapping from the environment."""
     instance = Path(instance_path)
@@ -62,7 +70,7 @@ def load(instance_path: str) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute"),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from .. import scheduling
 from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User, UTCDateTime
@@ -61,9 +61,22 @@ def scoped(query, kind: str, value=None):
 
 
 @dataclass(frozen=True)
+class CardQuestion:
+    """What the card page shows of a question: read as plain columns, not ORM objects, because
+    the study loop reads one on every card."""
+
+    id: int
+    key: str
+    type: str
+    prompt: str
+    content: dict
+    bank_title: str
+
+
+@dataclass(frozen=True)
 class StudyCard:
-    question: Question
-    card: CardState | None
+    question: CardQuestion
+    card: scheduling.CardSnapshot | None
     queue: str  # learning | review | new | ahead
 
 
@@ -146,7 +159,7 @@ def _queue_state_statement(kind: str):
 
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
     start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
-    row = session.execute(_queue_state_statement(scope.kind), {
+    row = session.connection().execute(_queue_state_statement(scope.kind), {
         "uid": user.id, "now": now, "day_start": start, **scope.params}).one()
     return QueueState(*row, new_per_day=user.new_cards_per_day,
                       reviews_per_day=user.max_reviews_per_day)
@@ -161,12 +174,25 @@ def queue_counts(session: Session, user: User, scope: Scope, now: datetime) -> Q
     return queue_state(session, user, scope, now).counts
 
 
+_QUESTION_COLUMNS = (Question.id, Question.key, Question.type, Question.prompt,
+                     Question.content, Bank.title)
+_CARD_COLUMNS = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
+                 CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
+
+
+def _study_card(row, queue: str) -> StudyCard:
+    question = CardQuestion(*row[:6])
+    card = scheduling.CardSnapshot(*row[6:]) if len(row) > 6 else None
+    return StudyCard(question, card, queue)
+
+
 @lru_cache(maxsize=32)
 def _due_card_statement(kind: str, states: tuple[int, ...]):
     """The user's card in `states` due soonest before `until`: a range scan of the
     (user, due) index in due order; the question and its bank come in the same query."""
-    query = (select(CardState, Question).join(Question, Question.id == CardState.question_id)
-             .join(Bank, Bank.id == Question.bank_id).options(contains_eager(Question.bank))
+    query = (select(*_QUESTION_COLUMNS, *_CARD_COLUMNS)
+             .join_from(CardState, Question, Question.id == CardState.question_id)
+             .join(Bank, Bank.id == Question.bank_id)
              .where(CardState.user_id == bindparam("uid"),
                     CardState.due <= bindparam("until", type_=UTCDateTime()),
                     CardState.state.in_(states))
@@ -176,21 +202,24 @@ def _due_card_statement(kind: str, states: tuple[int, ...]):
 
 
 def _due_card(session: Session, user: User, scope: Scope, states: tuple[int, ...],
-              until: datetime):
-    return session.execute(_due_card_statement(scope.kind, states),
-                           {"uid": user.id, "until": until, **scope.params}).first()
+              until: datetime, queue: str) -> StudyCard | None:
+    row = session.connection().execute(_due_card_statement(scope.kind, states),
+                                       {"uid": user.id, "until": until, **scope.params}).first()
+    return None if row is None else _study_card(row, queue)
 
 
 @lru_cache(maxsize=8)
 def _new_question_statement(kind: str):
-    query = (select(Question).join(Bank, Bank.id == Question.bank_id)
-             .options(contains_eager(Question.bank)).where(unseen(bindparam("uid")))
+    query = (select(*_QUESTION_COLUMNS).join(Bank, Bank.id == Question.bank_id)
+             .where(unseen(bindparam("uid")))
              .order_by(Question.bank_id, Question.position).limit(1))
     return scoped(query, kind)
 
 
-def _new_question(session: Session, user: User, scope: Scope) -> Question | None:
-    return session.scalar(_new_question_statement(scope.kind), {"uid": user.id, **scope.params})
+def _new_question(session: Session, user: User, scope: Scope) -> StudyCard | None:
+    row = session.connection().execute(_new_question_statement(scope.kind),
+                                       {"uid": user.id, **scope.params}).first()
+    return None if row is None else _study_card(row, "new")
 
 
 def next_card(session: Session, user: User, scope: Scope, now: datetime,
@@ -199,28 +228,25 @@ def next_card(session: Session, user: User, scope: Scope, now: datetime,
     within today's limits; then learning cards due within 20 minutes. The queue state says
     which one query to run."""
     state = state or queue_state(session, user, scope, now)
+    found = None
     if state.learning_due:
-        found = _due_card(session, user, scope, LEARNING_STATES, now)
-        if found:
-            return StudyCard(found[1], found[0], "learning")
-    if state.review_due and state.reviews_left:
-        found = _due_card(session, user, scope, REVIEW_STATES, now)
-        if found:
-            return StudyCard(found[1], found[0], "review")
-    if state.unseen and state.new_left:
-        question = _new_question(session, user, scope)
-        if question is not None:
-            return StudyCard(question, None, "new")
-    found = _due_card(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD)
-    return StudyCard(found[1], found[0], "learning") if found else None
+        found = _due_card(session, user, scope, LEARNING_STATES, now, "learning")
+    if found is None and state.review_due and state.reviews_left:
+        found = _due_card(session, user, scope, REVIEW_STATES, now, "review")
+    if found is None and state.unseen and state.new_left:
+        found = _new_question(session, user, scope)
+    return found or _due_card(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD,
+                              "learning")
 
 
 def study_ahead_card(session: Session, user: User, scope: Scope) -> StudyCard | None:
     """The card due soonest, whatever its due date: for studying ahead of schedule."""
-    query = (select(CardState, Question).join(Question, Question.id == CardState.question_id)
+    query = (select(*_QUESTION_COLUMNS, *_CARD_COLUMNS)
+             .join_from(CardState, Question, Question.id == CardState.question_id)
+             .join(Bank, Bank.id == Question.bank_id)
              .where(CardState.user_id == user.id).order_by(CardState.due, CardState.id).limit(1))
-    found = session.execute(scope.filter(query)).first()
-    return StudyCard(found[1], found[0], "ahead") if found else None
+    row = session.execute(scope.filter(query)).first()
+    return None if row is None else _study_card(row, "ahead")
 
 
 def next_due_at(session: Session, user: User, scope: Scope) -> datetime | None:

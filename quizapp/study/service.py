@@ -60,12 +60,16 @@ _CARD = select(CardState).where(CardState.user_id == bindparam("uid"),
                                 CardState.question_id == bindparam("qid"))
 _CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
                 "lapses")
-_UPDATE_CARD = (update(CardState)
-                .where(CardState.user_id == bindparam("uid"),
-                       CardState.question_id == bindparam("qid"),
-                       CardState.reps == bindparam("old_reps"))
-                .values({f: bindparam(f"new_{f}") for f in _CARD_FIELDS})
-                .execution_options(synchronize_session=False))
+# The writes are plain Core statements on the session's connection: the ORM's bulk paths
+# cost more than the statements themselves, and no ORM object needs to see these rows.
+_CARDS, _REVIEWS = CardState.__table__, ReviewLog.__table__
+_UPDATE_CARD = (update(_CARDS)
+                .where(_CARDS.c.user_id == bindparam("uid"),
+                       _CARDS.c.question_id == bindparam("qid"),
+                       _CARDS.c.reps == bindparam("old_reps"))
+                .values({f: bindparam(f"new_{f}") for f in _CARD_FIELDS}))
+_INSERT_CARD = insert(_CARDS)
+_INSERT_REVIEW = insert(_REVIEWS)
 
 
 def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | None:
@@ -93,11 +97,11 @@ def apply_rating(session: Session, user: User, presentation: Presentation, ratin
     new = replace(outcome.card, due=outcome.card.due + shift, last_review=now)
     if not _store_card(session, user, presentation, new):
         return RatingResult(applied=False)
-    session.execute(insert(ReviewLog), [{
+    session.connection().execute(_INSERT_REVIEW, {
         "user_id": user.id, "question_id": presentation.question_id,
         "token": presentation.nonce, "rating": int(rating), "reviewed_at": now,
         "state_before": outcome.state_before, "state_after": new.state, "due_after": new.due,
-        "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)}])
+        "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)})
     return RatingResult(applied=True, review=replace(outcome, reviewed_at=now, card=new))
 
 
@@ -105,12 +109,11 @@ def _store_card(session: Session, user: User, presentation: Presentation,
                 new: CardSnapshot) -> bool:
     values = new.to_dict()
     if presentation.reps == 0:  # a new card; the unique (user, question) guards a second tab
-        session.execute(insert(CardState), [{"user_id": user.id,
-                                             "question_id": presentation.question_id,
-                                             **values}])
+        session.connection().execute(_INSERT_CARD, {
+            "user_id": user.id, "question_id": presentation.question_id, **values})
         return True
     # Only if nobody rated it meanwhile: the repetition count is the version.
-    result = session.execute(_UPDATE_CARD, {
+    result = session.connection().execute(_UPDATE_CARD, {
         "uid": user.id, "qid": presentation.question_id, "old_reps": presentation.reps,
         **{f"new_{f}": values[f] for f in _CARD_FIELDS}})
     return result.rowcount == 1
