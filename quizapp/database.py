@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 from .extensions import db
 
@@ -35,11 +36,34 @@ def read_only(view):
     return view
 
 
+def writes_late(view):
+    """Mark a POST view that reads first and starts its write transaction itself, with
+    begin_write, just before it writes: on SQLite it then holds the write lock only for the
+    writes, not for the whole request. Only for views whose writes do not depend on what they
+    read (a conditional update, say), since the read and the write are two transactions."""
+    view.writes_late = True
+    return view
+
+
+def begin_write(session) -> None:
+    """Begin the write transaction of a `writes_late` view. On SQLite the read transaction
+    ends first (a write from its snapshot could fail with "database is locked") and the
+    write begins IMMEDIATE; elsewhere the transaction simply goes on."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_write": True})
+
+
 def _begin_writes_immediately() -> None:
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    if view is None or getattr(view, "read_only", False) or db.session().in_transaction():
+    if (view is None or getattr(view, "read_only", False) or getattr(view, "writes_late", False)
+            or db.session().in_transaction()):
         return
     db.session.connection(execution_options={"sqlite_write": True})
 

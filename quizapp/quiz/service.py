@@ -213,8 +213,8 @@ def feed_study(session: Session, user: User, attempt: QuizAttempt, question_id: 
     nonce = hashlib.sha256(f"quiz:{attempt.id}:{question_id}".encode()).hexdigest()
     presentation = Presentation(user.id, question_id, card.reps if card else 0, nonce, now,
                                 study.snapshot_of(card))
-    study.apply_rating(session, user, presentation, Rating.GOOD if right else Rating.AGAIN, now,
-                       source="quiz")
+    rating = Rating.GOOD if right else Rating.AGAIN
+    study.apply_rating(session, study.learner_of(user), presentation, rating, now, source="quiz")
 
 
 def history(session: Session, user: User) -> list[QuizAttempt]:

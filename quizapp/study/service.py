@@ -33,6 +33,19 @@ def settings_of(user: User) -> scheduling.StudySettings:
     return scheduling.settings_for(user.desired_retention, user.learning_steps)
 
 
+@dataclass(frozen=True)
+class Learner:
+    """Who rates, with the settings their schedule uses: plain values, so applying a rating
+    needs no ORM user (nor one that a commit before the write could expire)."""
+
+    id: int
+    settings: scheduling.StudySettings
+
+
+def learner_of(user: User) -> Learner:
+    return Learner(user.id, settings_of(user))
+
+
 def snapshot_of(card: CardState | None) -> CardSnapshot | None:
     if card is None:
         return None
@@ -82,8 +95,8 @@ def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | 
     return snapshot_of(card) if card is not None and card.reps == presentation.reps else None
 
 
-def apply_rating(session: Session, user: User, presentation: Presentation, rating: Rating,
-                 now: datetime, source: str = "study") -> RatingResult:
+def apply_rating(session: Session, learner: Learner, presentation: Presentation,
+                 rating: Rating, now: datetime, source: str = "study") -> RatingResult:
     """Apply a rating once. The schedule is computed as previewed when the card was shown,
     so the interval on the button is the one applied. The update only happens while the card
     is still at the repetition it was shown at; a new card is inserted, and a concurrent
@@ -91,29 +104,29 @@ def apply_rating(session: Session, user: User, presentation: Presentation, ratin
     before = shown_state(session, presentation)
     if before is None and presentation.reps != 0:
         return RatingResult(applied=False)
-    outcome = scheduling.review(before, rating, presentation.shown_at, settings_of(user),
+    outcome = scheduling.review(before, rating, presentation.shown_at, learner.settings,
                                 scheduling.fuzz_source(presentation.seed))
     shift = max(now - presentation.shown_at, timedelta(0))
     new = replace(outcome.card, due=outcome.card.due + shift, last_review=now)
-    if not _store_card(session, user, presentation, new):
+    if not _store_card(session, learner.id, presentation, new):
         return RatingResult(applied=False)
     session.connection().execute(_INSERT_REVIEW, {
-        "user_id": user.id, "question_id": presentation.question_id,
+        "user_id": learner.id, "question_id": presentation.question_id,
         "token": presentation.nonce, "rating": int(rating), "reviewed_at": now,
         "state_before": outcome.state_before, "state_after": new.state, "due_after": new.due,
         "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)})
     return RatingResult(applied=True, review=replace(outcome, reviewed_at=now, card=new))
 
 
-def _store_card(session: Session, user: User, presentation: Presentation,
+def _store_card(session: Session, user_id: int, presentation: Presentation,
                 new: CardSnapshot) -> bool:
     values = new.to_dict()
     if presentation.reps == 0:  # a new card; the unique (user, question) guards a second tab
         session.connection().execute(_INSERT_CARD, {
-            "user_id": user.id, "question_id": presentation.question_id, **values})
+            "user_id": user_id, "question_id": presentation.question_id, **values})
         return True
     # Only if nobody rated it meanwhile: the repetition count is the version.
     result = session.connection().execute(_UPDATE_CARD, {
-        "uid": user.id, "qid": presentation.question_id, "old_reps": presentation.reps,
+        "uid": user_id, "qid": presentation.question_id, "old_reps": presentation.reps,
         **{f"new_{f}": values[f] for f in _CARD_FIELDS}})
     return result.rowcount == 1

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from .. import grading, presenting, scheduling
-from ..database import read_only
+from ..database import begin_write, read_only, writes_late
 from ..extensions import db
 from ..models import Question
 from . import overview, service, tokens
@@ -84,6 +84,7 @@ def answer():
 
 
 @bp.route("/rate", methods=["POST"])
+@writes_late
 @login_required
 def rate():
     presentation = _presentation()
@@ -92,8 +93,12 @@ def rate():
         rating = scheduling.Rating(int(request.form.get("rating", "")))
     except ValueError:
         abort(400)
+    learner = service.learner_of(current_user)
+    # The rating reads nothing (the token carries the card as shown) and updates only while
+    # the card is still at that repetition, so its write can be a transaction of its own.
+    begin_write(db.session)
     try:
-        result = service.apply_rating(db.session, current_user, presentation, rating, _now())
+        result = service.apply_rating(db.session, learner, presentation, rating, _now())
         db.session.commit()
     except IntegrityError:  # the same presentation rated at the same moment elsewhere
         db.session.rollback()

@@ -39,7 +39,7 @@ def rate(student, question, rating, now=NOW):
     card = db.session.scalar(select(CardState).where(CardState.user_id == student.id,
                                                      CardState.question_id == question.id))
     shown = tokens.new_presentation(student.id, question.id, service.snapshot_of(card), now)
-    result = service.apply_rating(db.session, student, shown, rating, now)
+    result = service.apply_rating(db.session, service.learner_of(student), shown, rating, now)
     db.session.commit()
     return result
 
@@ -100,21 +100,22 @@ def test_a_rating_is_applied_exactly_once(student):
     import_banks(flashcards("deck", 1))
     question = q("c0")
     shown = tokens.new_presentation(student.id, question.id, None, NOW)
-    first = service.apply_rating(db.session, student, shown, Rating.GOOD, NOW)
+    first = service.apply_rating(db.session, service.learner_of(student), shown, Rating.GOOD, NOW)
     db.session.commit()
     assert first.applied
     # The same presentation again (double click, reload) or a second tab that showed the same
     # new card before the first rating: refused by the unique (user, question) card.
     for again in (shown, tokens.new_presentation(student.id, question.id, None, NOW)):
         with pytest.raises(IntegrityError):
-            service.apply_rating(db.session, student, again, Rating.AGAIN, NOW)
+            service.apply_rating(db.session, service.learner_of(student), again, Rating.AGAIN, NOW)
         db.session.rollback()
     # Once the card exists, a stale presentation is simply not applied.
     card = db.session.scalar(select(CardState))
     seen = tokens.new_presentation(student.id, question.id, service.snapshot_of(card), NOW)
-    assert service.apply_rating(db.session, student, seen, Rating.GOOD, NOW).applied
+    learner = service.learner_of(student)
+    assert service.apply_rating(db.session, learner, seen, Rating.GOOD, NOW).applied
     db.session.commit()
-    assert not service.apply_rating(db.session, student, seen, Rating.EASY, NOW).applied
+    assert not service.apply_rating(db.session, learner, seen, Rating.EASY, NOW).applied
     assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 2
 
 
