@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
+    register_limits(app)
     register_security(app)
     register_errorhandlers(app)
     register_templates(app)
@@ -74,6 +75,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(classes_bp)
     app.register_blueprint(student_classes_bp)
     app.register_blueprint(orientation_bp)
+
+
+def register_limits(app: Flask) -> None:
+    from .extensions import skip_idle_limit_check
+
+    skip_idle_limit_check(app)
 
 
 def register_security(app: Flask) -> None:
