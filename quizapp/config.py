@@ -42,14 +42,6 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def _engine_options(database_url: str) -> dict:
-    """A server's connections can drop (a restart, an idle timeout), so they are tested when
-    taken from the pool. A SQLite file cannot drop: testing it would only cost a query."""
-    if database_url.startswith("sqlite"):
-        return {}
-    return {"pool_pre_ping": True}
-
-
 def load(instance_path: str) -> dict:
     """Build the Flask config mapping from the environment."""
     instance = Path(instance_path)
@@ -70,7 +62,10 @@ def load(instance_path: str) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A database server's pooled connection is tested before use once it has been idle
+        # this long (see database.py); SQLite files are never tested.
+        "DB_PING_AFTER_IDLE_SECONDS": 10.0,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute"),

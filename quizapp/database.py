@@ -1,10 +1,15 @@
-"""Engine-level settings that every connection needs, and SQLite's write transactions."""
+"""Engine-level settings that every connection needs, and each request's transaction:
+SQLite's write lock taken up front (or late, for views marked so), and no transaction at all on
+a database server for views that only read."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+import time
+
+from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import scoped_session
 
 from .extensions import db
@@ -30,8 +35,33 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Test a pooled server connection before use only if it sat idle for a while: a restart
+    or an idle timeout drops idle connections, and testing every checkout costs a round trip
+    per request (SQLAlchemy's pool_pre_ping). A connection that fails the test is replaced
+    before the request sees it."""
+
+    def checkin(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises: the pool retries afresh
+            raise DisconnectionError("the pooled connection was dropped") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
+
+
 def read_only(view):
-    """Mark a POST view that does not write, so it does not queue for SQLite's write lock."""
+    """Mark a view that does not write. A POST of it does not queue for SQLite's write lock;
+    on a database server it runs without a transaction (autocommit), which for reads changes
+    nothing, since each statement of a READ COMMITTED transaction sees what was committed
+    when it started anyway, and saves the BEGIN and ROLLBACK round trips."""
     view.read_only = True
     return view
 
@@ -58,14 +88,31 @@ def begin_write(session) -> None:
     session.connection(execution_options={"sqlite_write": True})
 
 
+def _view():
+    return current_app.view_functions.get(request.endpoint or "")
+
+
 def _begin_writes_immediately() -> None:
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return
-    view = current_app.view_functions.get(request.endpoint or "")
+    view = _view()
     if (view is None or getattr(view, "read_only", False) or getattr(view, "writes_late", False)
             or db.session().in_transaction()):
         return
     db.session.connection(execution_options={"sqlite_write": True})
+
+
+def _read_without_transaction() -> None:
+    if getattr(_view(), "read_only", False) and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.read_without_transaction = True
+
+
+def _end_read_without_transaction(_exc) -> None:
+    # The request's session normally ends with its app context; where a context outlives the
+    # request (tests, CLI), the autocommit connection must not carry over into later writes.
+    if g.pop("read_without_transaction", False):
+        db.session.rollback()
 
 
 def init_app(app: Flask) -> None:
@@ -75,6 +122,10 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
             app.before_request(_begin_writes_immediately)
+        else:
+            _ping_after_idle(engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
+            app.before_request(_read_without_transaction)
+            app.teardown_request(_end_read_without_transaction)
 
 
 def backend_name() -> str:

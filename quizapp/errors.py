@@ -1,7 +1,10 @@
 """Friendly error pages: a user never sees a stack trace."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -19,8 +22,20 @@ def _render(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=detail or message), code
-    return render_template("error.html", code=code, title=title,
-                           message=detail or message), code
+    if code >= 500:
+        # The failure may have been the database's: its transaction is unusable now, and the
+        # layout needs the user, so start afresh.
+        db.session.rollback()
+    try:
+        return render_template("error.html", code=code, title=title,
+                               message=detail or message), code
+    except SQLAlchemyError:
+        if code < 500:
+            raise
+        # The database is down: the page without the layout, and without the context
+        # processors (the logged-in user), which need it.
+        page = current_app.jinja_env.get_template("error_plain.html")
+        return page.render(code=code, title=title, message=detail or message), code
 
 
 def init_app(app: Flask) -> None:

@@ -33,6 +33,7 @@ def choose():
 
 
 @bp.route("/session")
+@read_only
 @login_required
 def session():
     scope = service.Scope.parse(request.args.get("scope"))

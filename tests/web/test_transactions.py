@@ -1,0 +1,135 @@
+"""How requests use the database: the card page reads without a transaction on PostgreSQL, a
+rating holds SQLite's write lock only for its writes, and a pooled PostgreSQL connection that
+was dropped while idle is replaced before a request sees it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event, func, select
+
+from quizapp.extensions import db
+from quizapp.models import ReviewLog, Role
+from tests.conftest import PG_URL, Users
+from tests.helpers import flashcards, import_banks
+
+# These tests are about one backend each: run them only there.
+only_postgres = pytest.mark.parametrize("backend", ["postgres"] if PG_URL else [], indirect=True)
+only_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def _statements(engine):
+    """Record (sql, autocommit) for every statement the app sends, until the list is closed."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, _cursor, statement, _params, _context, _many):
+        seen.append((" ".join(statement.split()), conn.connection.dbapi_connection.autocommit
+                     if engine.dialect.name == "postgresql" else False))
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def fresh(make_app):
+    """An app whose requests each have their own app context, as under gunicorn (the `app`
+    fixture keeps one context, and so one session, across a test's requests); a logged-in
+    student with two new cards."""
+    app = make_app()
+    client = app.test_client()
+    with app.app_context():
+        Users(app, client).login_as(Role.STUDENT)
+        import_banks(flashcards("deck", 2))
+        db.session.remove()
+    return app, client
+
+
+def _study_once(app, client) -> tuple[list, list]:
+    """Show a card, then rate it: the statements of each request."""
+    with app.app_context():
+        engine = db.engine
+    seen, stop = _statements(engine)
+    page = client.get("/study/session?scope=all")
+    shown = list(seen)
+    seen.clear()
+    token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    stop()
+    assert page.status_code == 200 and rated.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+    return shown, seen
+
+
+@only_postgres  # SQLite's transactions cost no round trip
+def test_the_card_page_reads_without_a_transaction_on_postgres(fresh):
+    shown, rated = _study_once(*fresh)
+    assert shown and all(autocommit for _, autocommit in shown), shown
+    # The rating's inserts run in one transaction, not one each.
+    writes = [(sql, autocommit) for sql, autocommit in rated
+              if sql.startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 2 and not any(autocommit for _, autocommit in writes), rated
+
+
+@only_sqlite
+def test_a_rating_takes_the_sqlite_write_lock_only_for_its_writes(fresh):
+    _, rated = _study_once(*fresh)
+    sql = [s for s, _ in rated]
+    immediate = sql.index("BEGIN IMMEDIATE")
+    reads, writes = sql[:immediate], sql[immediate + 1:]
+    assert any(s.startswith("SELECT") and "FROM users" in s for s in reads), sql
+    assert [s.split()[0] for s in writes] == ["INSERT", "INSERT"], sql  # card, review
+
+
+def _drop_pooled_connections(app) -> None:
+    """What a server restart does to idle connections: end every other backend of this
+    database, as an administrator would."""
+    with app.app_context():
+        url = db.engine.url
+    admin = sa.create_engine(url, connect_args=app.config["SQLALCHEMY_ENGINE_OPTIONS"].get(
+        "connect_args", {}))
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                             "AND application_name = 'quizapp-ping-test'"))
+    admin.dispose()
+
+
+@only_postgres  # a SQLite file has no connection to drop
+@pytest.mark.parametrize("idle_seconds, survives", [(0.0, True), (3600.0, False)])
+def test_a_dropped_idle_connection_is_replaced_before_use(make_app, request, idle_seconds,
+                                                          survives):
+    schema = request.getfixturevalue("pg_schema")
+    app = make_app(DB_PING_AFTER_IDLE_SECONDS=idle_seconds, PROPAGATE_EXCEPTIONS=False,
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {
+                       "options": f"-csearch_path={schema}",
+                       "application_name": "quizapp-ping-test"}})
+    client = app.test_client()
+    with app.app_context():
+        Users(app, client).login_as(Role.STUDENT)
+        db.session.remove()
+    assert client.get("/study/").status_code == 200
+    _drop_pooled_connections(app)
+    page = client.get("/study/")
+    if survives:  # tested after idling, the dropped connection is replaced: the page loads
+        assert page.status_code == 200
+    else:  # untested, as a connection in use when the server went away: a friendly error
+        assert page.status_code == 500
+        assert "Something went wrong" in page.get_data(as_text=True)
+        assert client.get("/study/").status_code == 200  # and the next request is served
+
+
+def test_with_the_database_down_the_error_page_still_renders(fresh, monkeypatch):
+    app, client = fresh
+
+    def down(*_args, **_kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(sa.orm.Session, "execute", down)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = client.get("/study/")
+    assert page.status_code == 500
+    text = page.get_data(as_text=True)
+    assert "Something went wrong" in text and "Traceback" not in text
