@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from .. import scheduling
@@ -132,12 +132,18 @@ def unseen(user_id):
     return ~exists().where(CardState.user_id == user_id, CardState.question_id == Question.id)
 
 
+def _state_in(states: tuple[int, ...]):
+    """`state IN (1, 3)` with the constants written into the SQL: a bound list would be
+    expanded into the statement on every execution."""
+    return CardState.state.in_([literal_column(str(int(s))) for s in states])
+
+
 def _count_cards(kind: str, states: tuple[int, ...]):
     query = (select(func.count()).select_from(CardState)
              .join(Question, Question.id == CardState.question_id)
              .where(CardState.user_id == bindparam("uid"),
                     CardState.due <= bindparam("now", type_=UTCDateTime()),
-                    CardState.state.in_(states)))
+                    _state_in(states)))
     return scoped(query, kind).scalar_subquery()
 
 
@@ -195,7 +201,7 @@ def _due_card_statement(kind: str, states: tuple[int, ...]):
              .join(Bank, Bank.id == Question.bank_id)
              .where(CardState.user_id == bindparam("uid"),
                     CardState.due <= bindparam("until", type_=UTCDateTime()),
-                    CardState.state.in_(states))
+                    _state_in(states))
              # Due order alone: exactly the index's order, so no sort step on any backend.
              .order_by(CardState.due).limit(1))
     return scoped(query, kind)

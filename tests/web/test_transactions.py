@@ -21,12 +21,27 @@ only_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def _statements(engine):
-    """Record (sql, autocommit) for every statement the app sends, until the list is closed."""
+    """Record (sql, autocommit) for every statement the app sends, until the list is closed.
+    On SQLite, every statement SQLite itself runs (BEGIN included), from its trace hook."""
     seen: list[tuple[str, bool]] = []
+    if engine.dialect.name == "sqlite":
+        traced = []
+
+        def trace(dbapi_connection, _record, _proxy):
+            traced.append(dbapi_connection)
+            dbapi_connection.set_trace_callback(
+                lambda sql: seen.append((" ".join(sql.split()), False)))
+
+        def stop():
+            event.remove(engine, "checkout", trace)
+            for dbapi_connection in traced:
+                dbapi_connection.set_trace_callback(None)
+
+        event.listen(engine, "checkout", trace)
+        return seen, stop
 
     def record(conn, _cursor, statement, _params, _context, _many):
-        seen.append((" ".join(statement.split()), conn.connection.dbapi_connection.autocommit
-                     if engine.dialect.name == "postgresql" else False))
+        seen.append((" ".join(statement.split()), conn.connection.dbapi_connection.autocommit))
 
     event.listen(engine, "before_cursor_execute", record)
     return seen, lambda: event.remove(engine, "before_cursor_execute", record)
@@ -80,7 +95,7 @@ def test_a_rating_takes_the_sqlite_write_lock_only_for_its_writes(fresh):
     immediate = sql.index("BEGIN IMMEDIATE")
     reads, writes = sql[:immediate], sql[immediate + 1:]
     assert any(s.startswith("SELECT") and "FROM users" in s for s in reads), sql
-    assert [s.split()[0] for s in writes] == ["INSERT", "INSERT"], sql  # card, review
+    assert [s.split()[0] for s in writes] == ["INSERT", "INSERT", "COMMIT"], sql
 
 
 def _drop_pooled_connections(app) -> None:
