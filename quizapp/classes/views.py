@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..auth.access import teacher_required
 from ..csvfile import csv_response
+from ..database import report
 from ..extensions import db
 from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm, fill_scope_choices
@@ -48,6 +49,7 @@ def index():
 
 
 @bp.route("/<int:class_id>")
+@report
 @teacher_required
 def show(class_id: int):
     school_class = _managed(class_id)
@@ -116,6 +118,7 @@ def _pct(value: float | None) -> str:
 
 
 @bp.route("/<int:class_id>/results.csv")
+@report
 @teacher_required
 def results_csv(class_id: int):
     school_class = _managed(class_id)
@@ -131,6 +134,7 @@ def results_csv(class_id: int):
 
 
 @bp.route("/<int:class_id>/items.csv")
+@report
 @teacher_required
 def items_csv(class_id: int):
     school_class = _managed(class_id)
