@@ -92,19 +92,20 @@ def report(view):
 
 
 def writes_late(view):
-    """Mark a POST view that reads first and starts its write transaction itself, with
-    begin_write, just before it writes: on SQLite it then holds the write lock only for the
-    writes, not for the whole request. Only for views whose writes do not depend on what they
-    read (a conditional update, say), since the reads are not in the write's transaction."""
+    """Mark a POST view that reads first and writes last, with begin_write just before its
+    writes, and whose writes do not depend on what it read (a conditional update, say): its
+    reads are not in the write's transaction. On SQLite it then holds the write lock only
+    for the writes, not the whole request. On PostgreSQL it runs without a transaction, so
+    its write there must be a single statement (a rating's is)."""
     view.writes_late = True
     return view
 
 
 def begin_write(session) -> None:
-    """Begin the write transaction of a `writes_late` view. On SQLite its reads ran without a
-    transaction, so the write can begin IMMEDIATE on the same connection (had they run in one,
-    a write from its snapshot could fail with "database is locked"); elsewhere the
-    transaction simply goes on."""
+    """Begin the write of a `writes_late` view. On SQLite its reads ran without a
+    transaction, so the write can begin IMMEDIATE on the same connection (had they run in
+    one, a write from its snapshot could fail with "database is locked"). On PostgreSQL there
+    is nothing to begin: the single statement is atomic on its own."""
     if isinstance(session, scoped_session):
         session = session()
     if session.get_bind().dialect.name != "sqlite":
@@ -137,7 +138,7 @@ def _postgres_request_transaction() -> None:
     view = _view()
     if db.session().in_transaction():
         return
-    if getattr(view, "read_only", False):
+    if getattr(view, "read_only", False) or getattr(view, "writes_late", False):
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         g.read_without_transaction = True
     elif getattr(view, "report", False):

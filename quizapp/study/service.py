@@ -76,13 +76,31 @@ _CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review"
 # The writes are plain Core statements on the session's connection: the ORM's bulk paths
 # cost more than the statements themselves, and no ORM object needs to see these rows.
 _CARDS, _REVIEWS = CardState.__table__, ReviewLog.__table__
+_NEW_VALUES = {f: bindparam(f"new_{f}") for f in _CARD_FIELDS}
 _UPDATE_CARD = (update(_CARDS)
                 .where(_CARDS.c.user_id == bindparam("uid"),
                        _CARDS.c.question_id == bindparam("qid"),
                        _CARDS.c.reps == bindparam("old_reps"))
-                .values({f: bindparam(f"new_{f}") for f in _CARD_FIELDS}))
-_INSERT_CARD = insert(_CARDS)
+                .values(_NEW_VALUES))
+_INSERT_CARD = insert(_CARDS).values(user_id=bindparam("uid"), question_id=bindparam("qid"),
+                                     **_NEW_VALUES)
 _INSERT_REVIEW = insert(_REVIEWS)
+_REVIEW_COLUMNS = ("user_id", "question_id", "token", "rating", "reviewed_at", "duration_ms",
+                   "state_before", "state_after", "due_after", "source")
+
+
+def _card_and_review(card_write):
+    """PostgreSQL: the card's write and its review log as one statement (the log is inserted
+    only if the card was written). One statement is atomic without a transaction, and one
+    round trip instead of four with BEGIN and COMMIT."""
+    card = card_write.returning(_CARDS.c.id).cte("card")
+    review = select(*[bindparam(f"review_{c}", type_=_REVIEWS.c[c].type)
+                      for c in _REVIEW_COLUMNS]).select_from(card)
+    return (insert(_REVIEWS).from_select(list(_REVIEW_COLUMNS), review)
+            .execution_options(preserve_rowcount=True))  # an INSERT's rowcount is not kept
+
+
+_RATE_NEW_CARD, _RATE_CARD = _card_and_review(_INSERT_CARD), _card_and_review(_UPDATE_CARD)
 
 
 def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | None:
@@ -108,25 +126,33 @@ def apply_rating(session: Session, learner: Learner, presentation: Presentation,
                                 scheduling.fuzz_source(presentation.seed))
     shift = max(now - presentation.shown_at, timedelta(0))
     new = replace(outcome.card, due=outcome.card.due + shift, last_review=now)
-    if not _store_card(session, learner.id, presentation, new):
-        return RatingResult(applied=False)
-    session.connection().execute(_INSERT_REVIEW, {
+    review = {
         "user_id": learner.id, "question_id": presentation.question_id,
         "token": presentation.nonce, "rating": int(rating), "reviewed_at": now,
         "state_before": outcome.state_before, "state_after": new.state, "due_after": new.due,
-        "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)})
+        "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)}
+    if not _store(session, presentation, new, review):
+        return RatingResult(applied=False)
     return RatingResult(applied=True, review=replace(outcome, reviewed_at=now, card=new))
 
 
-def _store_card(session: Session, user_id: int, presentation: Presentation,
-                new: CardSnapshot) -> bool:
-    values = new.to_dict()
-    if presentation.reps == 0:  # a new card; the unique (user, question) guards a second tab
-        session.connection().execute(_INSERT_CARD, {
-            "user_id": user_id, "question_id": presentation.question_id, **values})
-        return True
-    # Only if nobody rated it meanwhile: the repetition count is the version.
-    result = session.connection().execute(_UPDATE_CARD, {
-        "uid": user_id, "qid": presentation.question_id, "old_reps": presentation.reps,
-        **{f"new_{f}": values[f] for f in _CARD_FIELDS}})
-    return result.rowcount == 1
+def _store(session: Session, presentation: Presentation, new: CardSnapshot,
+           review: dict) -> bool:
+    """Write the card's new state and its review log, both or neither. A new card is
+    inserted (the unique user and question guard a second tab); a seen one is updated only if
+    nobody rated it meanwhile: the repetition count is the version."""
+    connection = session.connection()
+    card = {"uid": review["user_id"], "qid": presentation.question_id,
+            **{f"new_{f}": value for f, value in new.to_dict().items()}}
+    if presentation.reps:
+        card["old_reps"] = presentation.reps
+    if connection.dialect.name == "postgresql":
+        statement = _RATE_CARD if presentation.reps else _RATE_NEW_CARD
+        return connection.execute(statement, card | {
+            f"review_{c}": value for c, value in review.items()}).rowcount == 1
+    if not presentation.reps:
+        connection.execute(_INSERT_CARD, card)
+    elif connection.execute(_UPDATE_CARD, card).rowcount != 1:
+        return False
+    connection.execute(_INSERT_REVIEW, review)
+    return True

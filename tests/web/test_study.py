@@ -119,6 +119,26 @@ def test_a_rating_is_applied_exactly_once(student):
     assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 2
 
 
+def test_a_rating_writes_its_card_and_its_log_or_neither(student):
+    import_banks(flashcards("deck", 1))
+    question = q("c0")
+    assert rate(student, question, Rating.GOOD).applied
+    card = db.session.scalar(select(CardState))
+    reps, due = card.reps, card.due
+    logged = db.session.scalar(select(ReviewLog.token))
+    # A presentation of the card as it now is, whose log cannot be written (its token is
+    # taken): the card must not move either.
+    clash = tokens.Presentation(student.id, question.id, reps, logged, NOW,
+                                service.snapshot_of(card))
+    with pytest.raises(IntegrityError):
+        service.apply_rating(db.session, service.learner_of(student), clash, Rating.EASY, NOW)
+    db.session.rollback()
+    db.session.expire_all()
+    card = db.session.scalar(select(CardState))
+    assert (card.reps, card.due) == (reps, due)
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+
+
 def study_page_token(client, scope="all"):
     page = client.get(f"/study/session?scope={scope}").get_data(as_text=True)
     return re.search(r'name="token" value="([^"]+)"', page).group(1)
