@@ -183,7 +183,9 @@ class ReviewLog(db.Model):
     __tablename__ = "review_logs"
     __table_args__ = (
         UniqueConstraint("user_id", "token", name="uq_review_logs_user_token"),
-        Index("ix_review_logs_user_reviewed", "user_id", "reviewed_at"),
+        # A student's reviews by time; with source and state_before in the index too, the
+        # day's counts for the daily limits (study/queue.py) never read the table.
+        Index("ix_review_logs_user_day", "user_id", "reviewed_at", "source", "state_before"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
