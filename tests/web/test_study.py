@@ -197,6 +197,8 @@ def test_nothing_due_shows_when_the_next_card_is_due(client, student):
     put_card(student, q("c0"), CardStatus.REVIEW, datetime.now(UTC) + timedelta(hours=3))
     page = client.get("/study/session?scope=all").get_data(as_text=True)
     assert "Nothing due right now" in page and "3 h" in page
+    assert "Today: 0 new cards and 0 reviews." in page
+    assert "Cards left in this session" not in page  # no queue of empty labels
     ahead = client.get("/study/session?scope=all&ahead=1").get_data(as_text=True)
     assert "Front 0" in ahead
 
