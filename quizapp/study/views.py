@@ -47,7 +47,7 @@ def session():
     if found is None:
         return render_template("study/done.html", scope=scope,
                                next_due=service.next_due_at(db.session, current_user, scope),
-                               day=state.day, now=now)
+                               state=state, now=now)
     shown = tokens.new_presentation(current_user.id, found.question.id, found.card, now)
     return render_template("study/card.html", scope=scope, item=found, counts=state.counts,
                            token=tokens.encode(shown, _secret()),

@@ -203,6 +203,26 @@ def test_nothing_due_shows_when_the_next_card_is_due(client, student):
     assert "Front 0" in ahead
 
 
+def test_nothing_due_says_why(client, student):
+    done = client.get("/study/session?scope=all").get_data(as_text=True)
+    assert "There are no cards here yet." in done
+    student.new_cards_per_day = 1
+    student.max_reviews_per_day = 1
+    db.session.commit()
+    import_banks(flashcards("deck", 4))
+    for key in ("c2", "c3"):
+        put_card(student, q(key), CardStatus.REVIEW, datetime.now(UTC) - timedelta(days=1))
+    for _ in range(2):  # one review, one new card (Easy: out for days): both daily limits
+        token = study_page_token(client)
+        client.post("/study/rate", data={"token": token, "rating": "4", "scope": "all"})
+    done = client.get("/study/session?scope=all").get_data(as_text=True)
+    assert "Nothing due right now" in done
+    assert "That was today's 1 new card: more come tomorrow." in done
+    assert "That was today's limit of 1 review: the rest wait until tomorrow." in done
+    assert "Today: 1 new card and 1 review." in done
+    assert "There are no cards here yet." not in done
+
+
 def test_objective_answer_is_graded_and_suggests_a_rating(client, student):
     import_banks({"id": "mc", "title": "MC", "questions": [{
         "id": "tf", "type": "true_false", "prompt": "Is the sky green?", "answer": False,
