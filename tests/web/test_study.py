@@ -217,8 +217,8 @@ def test_nothing_due_says_why(client, student):
         client.post("/study/rate", data={"token": token, "rating": "4", "scope": "all"})
     done = client.get("/study/session?scope=all").get_data(as_text=True)
     assert "Nothing due right now" in done
-    assert "That was today's 1 new card: more come tomorrow." in done
-    assert "That was today's limit of 1 review: the rest wait until tomorrow." in done
+    assert "You have studied today's 1 new card" in done
+    assert "You have done today's 1 review" in done and "your daily limit" in done
     assert "Today: 1 new card and 1 review." in done
     assert "There are no cards here yet." not in done
 
