@@ -157,9 +157,15 @@ def _count_today(state_before: int):
 
 @lru_cache(maxsize=8)
 def _queue_state_statement(kind: str):
-    new_cards = scoped(select(func.count(Question.id)).where(unseen(bindparam("uid"))), kind)
+    # New cards = the scope's questions less the user's cards among them (one per question):
+    # one range scan of the user's cards, where asking "no card yet?" of every question
+    # probed the whole card index once per question, and slowed as it grew.
+    questions = scoped(select(func.count(Question.id)), kind).scalar_subquery()
+    seen = scoped(select(func.count()).select_from(CardState)
+                  .join(Question, Question.id == CardState.question_id)
+                  .where(CardState.user_id == bindparam("uid")), kind).scalar_subquery()
     return select(_count_cards(kind, LEARNING_STATES), _count_cards(kind, REVIEW_STATES),
-                  new_cards.scalar_subquery(), _count_today(scheduling.NEW),
+                  questions - seen, _count_today(scheduling.NEW),
                   _count_today(int(scheduling.CardStatus.REVIEW)))
 
 
