@@ -52,3 +52,15 @@ def test_tiny_load_run_on_postgres_with_several_workers(wrk):
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+def test_rounds_keep_the_quickest_but_never_hide_a_loss():
+    slow = {"rps": 900.0, "p95_ms": 9.0, "ratings_ok": 100, "ratings_lost": 1,
+            "server_errors": 0, "worker_peak_rss_mb": [120.0, 99.0]}
+    fast = {"rps": 1000.0, "p95_ms": 8.0, "ratings_ok": 120, "ratings_lost": 0,
+            "server_errors": 2, "worker_peak_rss_mb": [110.0, 111.0]}
+    best = load.best_of([slow, fast])
+    assert (best["rps"], best["p95_ms"]) == (1000.0, 8.0)
+    assert (best["ratings_ok"], best["ratings_lost"], best["server_errors"]) == (220, 1, 2)
+    assert max(best["worker_peak_rss_mb"]) == 120.0
+    assert best["rounds_rps"] == [900.0, 1000.0]
