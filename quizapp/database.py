@@ -4,12 +4,13 @@ a database server for views that only read."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import scoped_session
 
 from .extensions import db
@@ -34,17 +35,27 @@ def _sqlite_begin(conn) -> None:
     options = conn.get_execution_options()
     if options.get("sqlite_reads_first"):
         return  # each read is its own transaction until begin_write (see writes_late)
-    # Straight to the driver: through exec_driver_sql this cost 30 µs, a tenth of a request.
-    conn.connection.driver_connection.execute(
-        "BEGIN IMMEDIATE" if options.get("sqlite_write") else "BEGIN")
+    _sqlite_execute(conn.connection.driver_connection,
+                    "BEGIN IMMEDIATE" if options.get("sqlite_write") else "BEGIN")
+
+
+def _sqlite_execute(driver_connection, sql: str) -> None:
+    """A transaction statement straight to the driver (through exec_driver_sql it cost 30 µs,
+    a tenth of a request), failing as any statement does: as SQLAlchemy's error."""
+    try:
+        driver_connection.execute(sql)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
 
 
 def _postgres_connect(dbapi_connection, _record) -> None:
     """Reuse generic plans. The app's hot statements are the study loop's, prepared by the
     driver and keyed by one user's id: their generic plan is the right one, but past about
     100,000 card states PostgreSQL judges it costlier than planning afresh, and then plans
-    every call (0.3 ms, more than running it). Class-wide reports opt back in to planning per
-    call (see `report`)."""
+    every call (0.3 ms, more than running it). Every other page is also keyed by one user,
+    class or bank; the class-wide reports opt back in to planning per call (see `report`).
+    The setting is per server connection: behind a transaction-pooling PgBouncer it would
+    reach only some of them (the app then still works, with PostgreSQL's default plans)."""
     autocommit = dbapi_connection.autocommit
     dbapi_connection.autocommit = True
     with dbapi_connection.cursor() as cursor:
@@ -86,7 +97,8 @@ def read_only(view):
 def report(view):
     """Mark a view of class-wide aggregates: on PostgreSQL its statements are planned for the
     values at hand (a class of 5 and one of 500 want different joins), unlike the rest of the
-    app's, which reuse generic plans."""
+    app's, which reuse generic plans. Not for a `read_only` view, which has no transaction
+    to scope the setting to."""
     view.report = True
     return view
 
@@ -112,7 +124,7 @@ def begin_write(session) -> None:
         return
     driver = session.connection().connection.driver_connection
     if not driver.in_transaction:
-        driver.execute("BEGIN IMMEDIATE")
+        _sqlite_execute(driver, "BEGIN IMMEDIATE")
         return
     session.commit()  # reads inside a transaction after all (a test's shared session)
     session.connection(execution_options={"sqlite_write": True})

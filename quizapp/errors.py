@@ -18,14 +18,22 @@ MESSAGES = {
 }
 
 
+def _start_afresh() -> None:
+    """The failure may have been the database's: its transaction is unusable now, and the
+    layout needs the user. Roll back; if even that fails (the connection is gone), drop the
+    session and its connection."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - whatever the driver raised, the page must still render
+        db.session.remove()
+
+
 def _render(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=detail or message), code
     if code >= 500:
-        # The failure may have been the database's: its transaction is unusable now, and the
-        # layout needs the user, so start afresh.
-        db.session.rollback()
+        _start_afresh()
     try:
         return render_template("error.html", code=code, title=title,
                                message=detail or message), code

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..auth.access import teacher_required
 from ..classes import service as classes
 from ..csvfile import csv_response
+from ..database import report
 from ..extensions import db
 from ..models import Certificate, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm
@@ -123,6 +124,7 @@ def _cohort(class_id: int, slug: str):
 
 
 @bp.route("/teach/classes/<int:class_id>/orientation/<slug>")
+@report
 @teacher_required
 def cohort(class_id: int, slug: str):
     school_class, view = _cohort(class_id, slug)
@@ -130,6 +132,7 @@ def cohort(class_id: int, slug: str):
 
 
 @bp.route("/teach/classes/<int:class_id>/orientation/<slug>.csv")
+@report
 @teacher_required
 def cohort_csv(class_id: int, slug: str):
     school_class, view = _cohort(class_id, slug)

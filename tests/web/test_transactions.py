@@ -5,6 +5,7 @@ was dropped while idle is replaced before a request sees it."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -106,10 +107,16 @@ def _drop_pooled_connections(app) -> None:
         url = db.engine.url
     admin = sa.create_engine(url, connect_args=app.config["SQLALCHEMY_ENGINE_OPTIONS"].get(
         "connect_args", {}))
-    with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                             "AND application_name = 'quizapp-ping-test'"))
+    ours = ("FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND application_name = 'quizapp-ping-test'")
+    # Autocommit: pg_stat_activity is read once per transaction.
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f"SELECT pg_terminate_backend(pid) {ours}"))
+        # Termination is a signal: wait until the backends are really gone.
+        deadline = time.monotonic() + 10
+        while conn.execute(sa.text(f"SELECT count(*) {ours}")).scalar():
+            assert time.monotonic() < deadline, "the backends did not end"
+            time.sleep(0.02)
     admin.dispose()
 
 
@@ -149,3 +156,24 @@ def test_with_the_database_down_the_error_page_still_renders(fresh, monkeypatch)
     assert page.status_code == 500
     text = page.get_data(as_text=True)
     assert "Something went wrong" in text and "Traceback" not in text
+
+
+@only_postgres
+def test_an_error_after_the_connection_died_still_gets_the_friendly_page(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], connect_args=app.config[
+        "SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}))
+
+    def broken():
+        # A bug unrelated to the database, just after the server dropped this connection:
+        # the session still believes its transaction is open.
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/test/broken", "broken", broken)
+    page = app.test_client().get("/test/broken")
+    admin.dispose()
+    assert page.status_code == 500
+    assert "Something went wrong" in page.get_data(as_text=True)
