@@ -95,13 +95,15 @@ def _wait_until_up(port: int, process: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BenchError("gunicorn exited while starting; see its log")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/")
             conn.getresponse().read()
             return
         except OSError:
             time.sleep(0.2)
+        finally:
+            conn.close()
     raise BenchError("gunicorn did not answer within 30 s")
 
 
@@ -116,6 +118,13 @@ def _cookie(response: http.client.HTTPResponse, current: str) -> str:
 def log_in(port: int, email: str) -> str:
     """A session cookie for a logged-in student (through the real login form)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        return _log_in(conn, email)
+    finally:
+        conn.close()
+
+
+def _log_in(conn: http.client.HTTPConnection, email: str) -> str:
     conn.request("GET", "/login")
     page = conn.getresponse()
     cookie = _cookie(page, "")

@@ -51,6 +51,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
+    from .auth import known_users
+
+    known_users.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -31,6 +31,19 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"QUIZAPP_{name} must be a whole number, not {raw!r}") from exc
 
 
+def _float_env(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"QUIZAPP_{name} must be a number, not {raw!r}") from exc
+    if value < 0:
+        raise ConfigError(f"QUIZAPP_{name} must not be negative, not {raw!r}")
+    return value
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """In development, make a random key once and keep it in instance/ so sessions survive."""
     key_file = instance_path / "secret_key"
@@ -76,6 +89,8 @@ def load(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "PASSWORD_HASH_METHOD": "scrypt",
+        # How long a worker may reuse a logged-in user's row (auth/known_users.py); 0: never.
+        "USER_CACHE_SECONDS": _float_env("USER_CACHE_SECONDS", 10.0),
         "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_BYTES", 2 * 1024 * 1024),
         "CLI_IMPORT_MAX_BYTES": _int_env("CLI_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         "QUESTIONS_DIR": _env("QUESTIONS_DIR", str(BUNDLED_QUESTIONS)),

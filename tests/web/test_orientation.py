@@ -137,7 +137,8 @@ def test_certificate_page_is_public_and_a_wrong_id_shows_nothing(client, users, 
     assert page.status_code == 200
     assert "Leyla Aliyeva" in text and "Trip orientation" in text and "100%" in text
     assert "p@example.org" not in text  # only what the certificate says
-    wrong = client.get(f"/certificates/{certificate.public_id[:-1]}x")
+    last = "y" if certificate.public_id.endswith("x") else "x"  # a token may end in x
+    wrong = client.get(f"/certificates/{certificate.public_id[:-1]}{last}")
     assert wrong.status_code == 404 and "Leyla" not in wrong.get_data(as_text=True)
 
 

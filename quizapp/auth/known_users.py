@@ -1,0 +1,139 @@
+"""Who is logged in, without a database query on every request.
+
+Flask-Login asks for the logged-in user on every request; in the study loop that query and
+the ORM's loading of its row were a fifth of the app's time. Each worker therefore keeps a
+user's columns for a few seconds (USER_CACHE_SECONDS; 0 reads the database every time) and
+builds the User from them as if just loaded: it belongs to the request's session, so
+changing it and committing works as before.
+
+How fresh it stays:
+- a change to a user committed in this worker drops that user's entry at once;
+- a user's own change (study settings, password) reaches every worker at once: the commit
+  puts a new stamp in that user's session cookie, and an entry read under another stamp is
+  not used;
+- a change made by someone else in another worker or on another host (an admin's role
+  change, a CLI command) is seen within USER_CACHE_SECONDS;
+- the password hash is never kept: checking a password always reads it afresh.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, current_app, has_app_context, has_request_context, session
+from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy.orm import Session, attributes, make_transient_to_detached
+
+from ..extensions import db
+from ..models import User
+
+STAMP = "_user_stamp"  # in the Flask session: changes whenever the user changes their record
+MAX_ENTRIES = 20_000  # about 1 KB each
+
+# Every column but the password hash, which is left unloaded and read when asked for.
+_COLUMNS = tuple(c for c in inspect(User).column_attrs if c.key != "password_hash")
+_KEYS = tuple(c.key for c in _COLUMNS)
+_BY_ID = select(*(c.expression for c in _COLUMNS)).where(User.id == bindparam("id"))
+_MANAGER = attributes.manager_of_class(User)
+_MAPPER = inspect(User)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    values: dict
+    stamp: str | None
+    read_at: float
+
+
+class KnownUsers:
+    """One app's cache of logged-in users' columns (one per worker process)."""
+
+    def __init__(self, seconds: float, max_entries: int = MAX_ENTRIES, clock=time.monotonic):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: OrderedDict[int, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def load(self, user_id: int) -> User | None:
+        sess = db.session()
+        key = _MAPPER.identity_key_from_primary_key((user_id,))
+        present = sess.identity_map.get(key)
+        if present is not None:  # already in this session (a test's long-lived one)
+            return present
+        stamp = session.get(STAMP)
+        entry = self._fresh(user_id, stamp)
+        if entry is None:
+            row = sess.connection().execute(_BY_ID, {"id": user_id}).first()
+            if row is None:
+                self.forget(user_id)
+                return None
+            entry = _Entry(dict(zip(_KEYS, row, strict=True)), stamp, self.clock())
+            self._keep(user_id, entry)
+        user = _MANAGER.new_instance()
+        user.__dict__.update(entry.values)
+        make_transient_to_detached(user)  # as if loaded: unchanged, password hash unloaded
+        sess.add(user)
+        return user
+
+    def _fresh(self, user_id: int, stamp: str | None) -> _Entry | None:
+        if self.seconds <= 0:
+            return None
+        entry = self._entries.get(user_id)
+        if entry is None or entry.stamp != stamp or \
+                self.clock() - entry.read_at >= self.seconds:
+            return None
+        return entry
+
+    def _keep(self, user_id: int, entry: _Entry) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._entries[user_id] = entry
+            self._entries.move_to_end(user_id)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def forget(self, *user_ids: int) -> None:
+        with self._lock:
+            for user_id in user_ids:
+                self._entries.pop(user_id, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def of(app: Flask) -> KnownUsers:
+    return app.extensions["known_users"]
+
+
+def _changed_users(sess: Session, _flush_context, _instances) -> None:
+    changed = sess.info.setdefault("changed_users", set())
+    for obj in (*sess.dirty, *sess.deleted):
+        if isinstance(obj, User):
+            changed.add(obj.id)
+
+
+def _after_commit(sess: Session) -> None:
+    changed = sess.info.pop("changed_users", None)
+    if not changed or not has_app_context() or "known_users" not in current_app.extensions:
+        return
+    of(current_app).forget(*changed)
+    if has_request_context() and session.get("_user_id") in {str(i) for i in changed}:
+        session[STAMP] = secrets.token_urlsafe(6)
+
+
+def _after_rollback(sess: Session, _previous_transaction) -> None:
+    sess.info.pop("changed_users", None)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["known_users"] = KnownUsers(float(app.config["USER_CACHE_SECONDS"]))
+    if not event.contains(Session, "before_flush", _changed_users):
+        event.listen(Session, "before_flush", _changed_users)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)

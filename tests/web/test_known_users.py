@@ -1,0 +1,174 @@
+"""The logged-in user is not read from the database on every request, yet stays fresh: a
+user's own change reaches every worker at once, someone else's within USER_CACHE_SECONDS, and
+a password is always checked against the database.
+
+Two apps on one database stand for two gunicorn workers; one browser's cookies go to either."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event
+from werkzeug.test import Client
+
+from quizapp.auth import known_users
+from quizapp.config import ConfigError
+from quizapp.config import load as load_config
+from quizapp.extensions import db
+from quizapp.models import Role, User
+from tests.conftest import PASSWORD, Users
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+class Workers:
+    """Apps sharing one database; `browser()` is a cookie jar whose requests go to the app
+    named on each call, each request in its own app context, as under gunicorn."""
+
+    def __init__(self, make_app, **config):
+        self.apps = [make_app(**config), make_app(reset_limits=False, **config)]
+        self.target = self.apps[0]
+
+    def _wsgi(self, environ, start_response):
+        return self.target.wsgi_app(environ, start_response)
+
+    def browser(self) -> Browser:
+        return Browser(self)
+
+    def user_reads(self, index: int) -> list[str]:
+        """Record the statements that read the users table through one app."""
+        with self.apps[index].app_context():
+            engine = db.engine
+        seen: list[str] = []
+        event.listen(engine, "before_cursor_execute",
+                     lambda _c, _cu, sql, *_: seen.append(sql) if "FROM users" in sql else None)
+        return seen
+
+
+class Browser:
+    def __init__(self, workers: Workers):
+        self.workers = workers
+        self.client = Client(workers._wsgi)
+
+    def get(self, index: int, path: str):
+        self.workers.target = self.workers.apps[index]
+        return self.client.get(path)
+
+    def post(self, index: int, path: str, data: dict):
+        self.workers.target = self.workers.apps[index]
+        return self.client.post(path, data=data)
+
+    def login(self, index: int, email: str, password: str = PASSWORD):
+        response = self.post(index, "/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def _account(app, email: str, role: Role = Role.STUDENT) -> None:
+    with app.app_context():
+        Users(app, app.test_client()).create(email=email, role=role)
+        db.session.remove()
+
+
+def _settings(**changes) -> dict:
+    return {"timezone": "UTC", "desired_retention": "0.90", "new_cards_per_day": "20",
+            "max_reviews_per_day": "200", "learning_steps": "1m 10m"} | changes
+
+
+def _new_cards_per_day(page) -> str:
+    return re.search(r'name="new_cards_per_day"[^>]*value="(\d+)"',
+                     page.get_data(as_text=True)).group(1)
+
+
+def test_a_known_user_is_not_read_again_within_the_cache_time(make_app):
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    browser = workers.browser()
+    browser.login(0, "s@example.org")
+    reads = workers.user_reads(0)
+    assert browser.get(0, "/study/").status_code == 200
+    assert len(reads) == 1  # first request after login: read once
+    assert browser.get(0, "/study/").status_code == 200
+    assert browser.get(0, "/progress").status_code == 200
+    assert len(reads) == 1, reads
+
+
+def test_with_no_cache_time_the_user_is_read_on_every_request(make_app):
+    workers = Workers(make_app, USER_CACHE_SECONDS=0)
+    _account(workers.apps[0], "s@example.org")
+    browser = workers.browser()
+    browser.login(0, "s@example.org")
+    reads = workers.user_reads(0)
+    browser.get(0, "/study/")
+    browser.get(0, "/study/")
+    assert len(reads) == 2
+
+
+def test_my_own_change_reaches_the_other_worker_at_once(make_app):
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    browser = workers.browser()
+    browser.login(0, "s@example.org")
+    assert _new_cards_per_day(browser.get(1, "/study/settings")) == "20"  # worker 1 knows me
+    saved = browser.post(0, "/study/settings", _settings(new_cards_per_day="5"))
+    assert saved.status_code == 302
+    assert _new_cards_per_day(browser.get(1, "/study/settings")) == "5"
+    assert _new_cards_per_day(browser.get(0, "/study/settings")) == "5"
+
+
+def test_a_role_change_by_an_admin_is_seen_at_once_by_that_worker_and_soon_by_the_others(
+        make_app):
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    _account(workers.apps[0], "admin@example.org", Role.ADMIN)
+    now = [1000.0]
+    for app in workers.apps:
+        known_users.of(app).clock = lambda: now[0]
+    student, admin = workers.browser(), workers.browser()
+    student.login(0, "s@example.org")
+    admin.login(0, "admin@example.org")
+    for index in (0, 1):
+        assert "/classes" not in student.get(index, "/").get_data(as_text=True)
+    with workers.apps[0].app_context():
+        student_id = db.session.scalar(db.select(User.id).where(User.email == "s@example.org"))
+    changed = admin.post(0, f"/admin/users/{student_id}/role", {"role": "teacher"})
+    assert changed.status_code == 302
+    assert "/classes" in student.get(0, "/").get_data(as_text=True)  # the admin's worker
+    assert "/classes" not in student.get(1, "/").get_data(as_text=True)  # not yet
+    now[0] += known_users.of(workers.apps[1]).seconds
+    assert "/classes" in student.get(1, "/").get_data(as_text=True)
+
+
+def test_a_password_is_always_checked_against_the_database(make_app):
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    laptop, phone = workers.browser(), workers.browser()
+    laptop.login(0, "s@example.org")
+    phone.login(1, "s@example.org")
+    assert phone.get(1, "/account/password").status_code == 200  # worker 1 knows the phone
+    changed = laptop.post(0, "/account/password", {
+        "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert changed.status_code == 302
+    stale = phone.post(1, "/account/password", {
+        "current": PASSWORD, "password": "yet another passphrase",
+        "confirm": "yet another passphrase"})
+    assert "That is not your current password." in stale.get_data(as_text=True)
+
+
+def test_the_cache_holds_a_bounded_number_of_users(make_app):
+    workers = Workers(make_app)
+    cache = known_users.of(workers.apps[0])
+    cache.max_entries = 1
+    for email in ("a@example.org", "b@example.org"):
+        _account(workers.apps[0], email)
+        browser = workers.browser()
+        browser.login(0, email)
+        assert browser.get(0, "/").status_code == 200
+        assert len(cache) == 1
+
+
+@pytest.mark.parametrize("value", ["-1", "soon"])
+def test_a_bad_cache_time_stops_the_app_with_a_clear_message(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("QUIZAPP_USER_CACHE_SECONDS", value)
+    with pytest.raises(ConfigError, match="QUIZAPP_USER_CACHE_SECONDS"):
+        load_config(str(tmp_path))
