@@ -31,7 +31,7 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"QUIZAPP_{name} must be a whole number, not {raw!r}") from exc
 
 
-def _float_env(name: str, default: float) -> float:
+def _float_env(name: str, default: float, limit: float) -> float:
     raw = _env(name)
     if raw is None:
         return default
@@ -39,8 +39,8 @@ def _float_env(name: str, default: float) -> float:
         value = float(raw)
     except ValueError as exc:
         raise ConfigError(f"QUIZAPP_{name} must be a number, not {raw!r}") from exc
-    if value < 0:
-        raise ConfigError(f"QUIZAPP_{name} must not be negative, not {raw!r}")
+    if not 0 <= value <= limit:  # also refuses nan and inf
+        raise ConfigError(f"QUIZAPP_{name} must be between 0 and {limit:g}, not {raw!r}")
     return value
 
 
@@ -90,7 +90,7 @@ def load(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "PASSWORD_HASH_METHOD": "scrypt",
         # How long a worker may reuse a logged-in user's row (auth/known_users.py); 0: never.
-        "USER_CACHE_SECONDS": _float_env("USER_CACHE_SECONDS", 10.0),
+        "USER_CACHE_SECONDS": _float_env("USER_CACHE_SECONDS", 10.0, limit=3600),
         "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_BYTES", 2 * 1024 * 1024),
         "CLI_IMPORT_MAX_BYTES": _int_env("CLI_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         "QUESTIONS_DIR": _env("QUESTIONS_DIR", str(BUNDLED_QUESTIONS)),

@@ -8,12 +8,16 @@ changing it and committing works as before.
 
 How fresh it stays:
 - a change to a user committed in this worker drops that user's entry at once;
-- a user's own change (study settings, password) reaches every worker at once: the commit
-  puts a new stamp in that user's session cookie, and an entry read under another stamp is
-  not used;
+- a user's own change (study settings, password) reaches every worker at once in the browser
+  that made it: the commit puts a new stamp in that browser's session cookie, and an entry
+  read under another stamp is not used. Their other browsers see it within
+  USER_CACHE_SECONDS;
 - a change made by someone else in another worker or on another host (an admin's role
   change, a CLI command) is seen within USER_CACHE_SECONDS;
-- the password hash is never kept: checking a password always reads it afresh.
+- views that change the user (`fresh`) start from the database's row, so a form filled in
+  from an older row still saves what it shows;
+- only the columns named in CACHED are kept; the password hash is not, so checking a
+  password always reads it afresh.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from ..models import User
 STAMP = "_user_stamp"  # in the Flask session: changes whenever the user changes their record
 MAX_ENTRIES = 20_000  # about 1 KB each
 
-# Every column but the password hash, which is left unloaded and read when asked for.
-_COLUMNS = tuple(c for c in inspect(User).column_attrs if c.key != "password_hash")
-_KEYS = tuple(c.key for c in _COLUMNS)
-_BY_ID = select(*(c.expression for c in _COLUMNS)).where(User.id == bindparam("id"))
+# What requests read of the logged-in user; every value immutable. Any other column (the
+# password hash, say) is left unloaded and read from the database when asked for.
+CACHED = ("id", "email", "name", "role", "timezone", "created_at", "last_seen_at",
+          "desired_retention", "new_cards_per_day", "max_reviews_per_day", "learning_steps")
+_BY_ID = select(*(getattr(User, key) for key in CACHED)).where(User.id == bindparam("id"))
 _MANAGER = attributes.manager_of_class(User)
 _MAPPER = inspect(User)
 
@@ -58,22 +63,24 @@ class KnownUsers:
         self.clock = clock
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._forgotten = 0  # counts forget() calls: a row read before one is not kept
 
     def load(self, user_id: int) -> User | None:
         sess = db.session()
         key = _MAPPER.identity_key_from_primary_key((user_id,))
         present = sess.identity_map.get(key)
-        if present is not None:  # already in this session (a test's long-lived one)
+        if present is not None:  # the view read this user before asking who is logged in
             return present
         stamp = session.get(STAMP)
         entry = self._fresh(user_id, stamp)
         if entry is None:
+            forgotten = self._forgotten
             row = sess.connection().execute(_BY_ID, {"id": user_id}).first()
             if row is None:
                 self.forget(user_id)
                 return None
-            entry = _Entry(dict(zip(_KEYS, row, strict=True)), stamp, self.clock())
-            self._keep(user_id, entry)
+            entry = _Entry(dict(zip(CACHED, row, strict=True)), stamp, self.clock())
+            self._keep(user_id, entry, forgotten)
         user = _MANAGER.new_instance()
         user.__dict__.update(entry.values)
         make_transient_to_detached(user)  # as if loaded: unchanged, password hash unloaded
@@ -89,10 +96,12 @@ class KnownUsers:
             return None
         return entry
 
-    def _keep(self, user_id: int, entry: _Entry) -> None:
+    def _keep(self, user_id: int, entry: _Entry, forgotten: int) -> None:
         if self.seconds <= 0:
             return
         with self._lock:
+            if self._forgotten != forgotten:  # a change was committed while we read: the
+                return  # row may predate it
             self._entries[user_id] = entry
             self._entries.move_to_end(user_id)
             while len(self._entries) > self.max_entries:
@@ -100,6 +109,7 @@ class KnownUsers:
 
     def forget(self, *user_ids: int) -> None:
         with self._lock:
+            self._forgotten += 1
             for user_id in user_ids:
                 self._entries.pop(user_id, None)
 
@@ -109,6 +119,19 @@ class KnownUsers:
 
 def of(app: Flask) -> KnownUsers:
     return app.extensions["known_users"]
+
+
+def fresh(user: User) -> User:
+    """The user as the database has it now: for views that change the user, so that what
+    they save is measured against the current row, not a cached one."""
+    user = user._get_current_object() if hasattr(user, "_get_current_object") else user
+    db.session.refresh(user)
+    return user
+
+
+def forget_stamp() -> None:
+    """At logout: the next user of this browser starts without one."""
+    session.pop(STAMP, None)
 
 
 def _changed_users(sess: Session, _flush_context, _instances) -> None:
@@ -127,8 +150,9 @@ def _after_commit(sess: Session) -> None:
         session[STAMP] = secrets.token_urlsafe(6)
 
 
-def _after_rollback(sess: Session, _previous_transaction) -> None:
-    sess.info.pop("changed_users", None)
+def _after_rollback(sess: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback keeps the outer changes
+        sess.info.pop("changed_users", None)
 
 
 def init_app(app: Flask) -> None:

@@ -77,6 +77,7 @@ def register():
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
+    known_users.forget_stamp()
     flash("You have logged out.", "info")
     return redirect(url_for("core.home"))
 
@@ -86,6 +87,7 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        known_users.fresh(current_user)
         if not current_user.check_password(form.current.data):
             form.current.errors.append("That is not your current password.")
         else:

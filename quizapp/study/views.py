@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from .. import grading, presenting, scheduling
+from ..auth import known_users
 from ..database import begin_write, read_only, writes_late
 from ..extensions import db
 from ..models import Question
@@ -111,6 +112,8 @@ def rate():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
+    if request.method == "POST":
+        known_users.fresh(current_user)  # save over the current row, not a cached one
     form = StudySettingsForm(obj=current_user)
     if form.validate_on_submit():
         form.populate_obj(current_user)

@@ -167,7 +167,77 @@ def test_the_cache_holds_a_bounded_number_of_users(make_app):
         assert len(cache) == 1
 
 
-@pytest.mark.parametrize("value", ["-1", "soon"])
+def test_a_form_from_another_device_saves_what_it_shows(make_app):
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    laptop, phone = workers.browser(), workers.browser()
+    laptop.login(0, "s@example.org")
+    phone.login(1, "s@example.org")
+    assert _new_cards_per_day(phone.get(1, "/study/settings")) == "20"  # the phone's form
+    laptop.post(0, "/study/settings", _settings(new_cards_per_day="5"))
+    # The phone's worker still knows the row with 20, but the phone submits its 20 on purpose.
+    saved = phone.post(1, "/study/settings", _settings(new_cards_per_day="20"))
+    assert saved.status_code == 302
+    assert _new_cards_per_day(laptop.get(0, "/study/settings")) == "20"
+
+
+def _user_id(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.email == email))
+
+
+def test_a_row_read_while_a_change_commits_is_not_kept(make_app):
+    app = make_app()
+    _account(app, "s@example.org")
+    uid = _user_id(app, "s@example.org")
+    cache = known_users.of(app)
+
+    def change_commits_meanwhile(_conn, _cursor, sql, *_):
+        if "FROM users" in sql:
+            cache.forget(uid)  # what another thread's commit of this user does
+
+    with app.test_request_context():
+        event.listen(db.engine, "after_cursor_execute", change_commits_meanwhile)
+        try:
+            assert cache.load(uid).email == "s@example.org"
+        finally:
+            event.remove(db.engine, "after_cursor_execute", change_commits_meanwhile)
+        db.session.remove()
+    assert len(cache) == 0
+
+
+def test_a_user_the_view_already_read_is_the_logged_in_user(make_app):
+    app = make_app()
+    _account(app, "s@example.org")
+    uid = _user_id(app, "s@example.org")
+    with app.test_request_context():
+        read = db.session.get(User, uid)
+        assert known_users.of(app).load(uid) is read
+        db.session.remove()
+
+
+def test_a_change_survives_a_savepoint_rolled_back_after_it(make_app):
+    app = make_app()
+    _account(app, "s@example.org")
+    uid = _user_id(app, "s@example.org")
+    cache = known_users.of(app)
+    with app.test_request_context():
+        user = cache.load(uid)
+        db.session.commit()
+        assert len(cache) == 1
+        user.name = "Renamed"
+        db.session.flush()
+        with db.session.begin_nested() as savepoint:
+            savepoint.rollback()
+        db.session.commit()
+        db.session.remove()
+    assert len(cache) == 0
+    with app.test_request_context():
+        assert cache.load(uid).name == "Renamed"
+        db.session.remove()
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf", "86400"])
 def test_a_bad_cache_time_stops_the_app_with_a_clear_message(monkeypatch, tmp_path, value):
     monkeypatch.setenv("QUIZAPP_USER_CACHE_SECONDS", value)
     with pytest.raises(ConfigError, match="QUIZAPP_USER_CACHE_SECONDS"):
