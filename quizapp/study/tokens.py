@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -49,19 +50,23 @@ def _time(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value / 1_000_000, UTC)
 
 
+@lru_cache(maxsize=4)
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
+
+
 def encode(presentation: Presentation, secret_key: str) -> str:
     p, c = presentation, presentation.card
     card = None if c is None else [c.state, c.step, c.stability, c.difficulty, _millis(c.due),
                                    _millis(c.last_review), c.reps, c.lapses]
     payload = [p.user_id, p.question_id, p.reps, p.nonce, _millis(p.shown_at), card]
-    return URLSafeSerializer(secret_key, salt=SALT).dumps(payload)
+    return _serializer(secret_key).dumps(payload)
 
 
 def decode(token: str, secret_key: str) -> Presentation | None:
     """The presentation, or None for a forged or garbled token."""
     try:
-        user_id, question_id, reps, nonce, micros, card = URLSafeSerializer(
-            secret_key, salt=SALT).loads(token)
+        user_id, question_id, reps, nonce, micros, card = _serializer(secret_key).loads(token)
         snapshot = None if card is None else CardSnapshot(
             int(card[0]), card[1], card[2], card[3], _time(card[4]), _time(card[5]),
             int(card[6]), int(card[7]))
