@@ -70,6 +70,11 @@ def _account(app, email: str, role: Role = Role.STUDENT) -> None:
         db.session.remove()
 
 
+def _user_id(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.email == email))
+
+
 def _settings(**changes) -> dict:
     return {"timezone": "UTC", "desired_retention": "0.90", "new_cards_per_day": "20",
             "max_reviews_per_day": "200", "learning_steps": "1m 10m"} | changes
@@ -78,6 +83,16 @@ def _settings(**changes) -> dict:
 def _new_cards_per_day(page) -> str:
     return re.search(r'name="new_cards_per_day"[^>]*value="(\d+)"',
                      page.get_data(as_text=True)).group(1)
+
+
+def _laptop_and_phone(make_app) -> tuple[Browser, Browser]:
+    """One student logged in twice: the laptop on worker 0, the phone on worker 1."""
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    laptop, phone = workers.browser(), workers.browser()
+    laptop.login(0, "s@example.org")
+    phone.login(1, "s@example.org")
+    return laptop, phone
 
 
 def test_a_known_user_is_not_read_again_within_the_cache_time(make_app):
@@ -129,8 +144,7 @@ def test_a_role_change_by_an_admin_is_seen_at_once_by_that_worker_and_soon_by_th
     admin.login(0, "admin@example.org")
     for index in (0, 1):
         assert "/classes" not in student.get(index, "/").get_data(as_text=True)
-    with workers.apps[0].app_context():
-        student_id = db.session.scalar(db.select(User.id).where(User.email == "s@example.org"))
+    student_id = _user_id(workers.apps[0], "s@example.org")
     changed = admin.post(0, f"/admin/users/{student_id}/role", {"role": "teacher"})
     assert changed.status_code == 302
     assert "/classes" in student.get(0, "/").get_data(as_text=True)  # the admin's worker
@@ -140,11 +154,7 @@ def test_a_role_change_by_an_admin_is_seen_at_once_by_that_worker_and_soon_by_th
 
 
 def test_a_password_is_always_checked_against_the_database(make_app):
-    workers = Workers(make_app)
-    _account(workers.apps[0], "s@example.org")
-    laptop, phone = workers.browser(), workers.browser()
-    laptop.login(0, "s@example.org")
-    phone.login(1, "s@example.org")
+    laptop, phone = _laptop_and_phone(make_app)
     assert phone.get(1, "/account/password").status_code == 200  # worker 1 knows the phone
     changed = laptop.post(0, "/account/password", {
         "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
@@ -168,22 +178,13 @@ def test_the_cache_holds_a_bounded_number_of_users(make_app):
 
 
 def test_a_form_from_another_device_saves_what_it_shows(make_app):
-    workers = Workers(make_app)
-    _account(workers.apps[0], "s@example.org")
-    laptop, phone = workers.browser(), workers.browser()
-    laptop.login(0, "s@example.org")
-    phone.login(1, "s@example.org")
+    laptop, phone = _laptop_and_phone(make_app)
     assert _new_cards_per_day(phone.get(1, "/study/settings")) == "20"  # the phone's form
     laptop.post(0, "/study/settings", _settings(new_cards_per_day="5"))
     # The phone's worker still knows the row with 20, but the phone submits its 20 on purpose.
     saved = phone.post(1, "/study/settings", _settings(new_cards_per_day="20"))
     assert saved.status_code == 302
     assert _new_cards_per_day(laptop.get(0, "/study/settings")) == "20"
-
-
-def _user_id(app, email: str) -> int:
-    with app.app_context():
-        return db.session.scalar(db.select(User.id).where(User.email == email))
 
 
 def test_a_row_read_while_a_change_commits_is_not_kept(make_app):
