@@ -236,6 +236,37 @@ def test_objective_answer_is_graded_and_suggests_a_rating(client, student):
     assert "✓ Right" in right and "suggested: Good" in right
 
 
+def test_the_days_counts_seek_only_the_reviews_they_count(app, student):
+    """A student who did thousands of learning steps today must not make every card page
+    read them all: each of the day's counts is an index search on (user, source, state
+    before, time), never a walk through the day's reviews."""
+    from quizapp.study.queue import _queue_state_statement
+
+    statement = _queue_state_statement("all")
+    conn = db.session.connection()
+    compiled = statement.compile(conn)
+    params = compiled.construct_params({"uid": student.id, "now": NOW, "day_start": NOW,
+                                        "scope_value": ""})
+    cursor = conn.connection.cursor()
+    if conn.dialect.name == "sqlite":
+        cursor.execute("EXPLAIN QUERY PLAN " + str(compiled),
+                       [params[name] for name in compiled.positiontup])
+        plan = [row[-1] for row in cursor.fetchall()]
+        searches = [line for line in plan if "review_logs" in line]
+        assert len(searches) == 2 and all(
+            "ix_review_logs_day_counts (user_id=? AND source=? AND state_before=? AND "
+            "reviewed_at>?)" in line for line in searches), plan
+    else:  # tiny tables: PostgreSQL would rightly scan them, so ask whether it can seek
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + str(compiled), params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        counts = [part for part in plan.split("InitPlan") if "review_logs" in part]
+        assert len(counts) == 2 and all(
+            "Index Only Scan using ix_review_logs_day_counts" in part and "Filter" not in part
+            for part in counts), plan
+
+
 def test_progress_figures_on_a_hand_made_history(student):
     import_banks(flashcards("deck", 4))
     c0, c1, c2 = q("c0"), q("c1"), q("c2")
