@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event, select, text
 
-from bench.data import populate
+from bench.data import populate, vacuum_analyze
 from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import User
@@ -57,14 +57,6 @@ def _plan(user: User, now: datetime) -> tuple[str, bool]:
     return plan, "ix_card_states_user_due" in plan and "Sort" not in plan
 
 
-def _vacuum_analyze() -> None:
-    """What autovacuum would have done by now on a live database: fresh statistics, and on
-    PostgreSQL a visibility map so index-only scans need not visit the table."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE" if conn.dialect.name == "postgresql"
-                             else "ANALYZE")
-
-
 class Size:
     """One generated database, ready to be timed."""
 
@@ -79,7 +71,7 @@ class Size:
             populate(users, cards, now, new_share=0.0)
             self.generate_s = time.perf_counter() - started
             db.session.commit()
-            _vacuum_analyze()
+            vacuum_analyze()
             ids = list(db.session.scalars(select(User.id)))
             rng = random.Random(5)
             self.chosen = [rng.choice(ids) for _ in range(calls)]
