@@ -113,27 +113,51 @@ def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | 
     return snapshot_of(card) if card is not None and card.reps == presentation.reps else None
 
 
-def apply_rating(session: Session, learner: Learner, presentation: Presentation,
-                 rating: Rating, now: datetime, source: str = "study") -> RatingResult:
-    """Apply a rating once. The schedule is computed as previewed when the card was shown,
-    so the interval on the button is the one applied. The update only happens while the card
-    is still at the repetition it was shown at; a new card is inserted, and a concurrent
-    duplicate surfaces as an IntegrityError, which the caller treats as a no-op."""
+@dataclass(frozen=True)
+class PlannedRating:
+    """A rating worked out and not yet stored: the card's new state and its review log."""
+
+    presentation: Presentation
+    card: CardSnapshot
+    review: scheduling.Review
+    log: dict
+
+
+def plan_rating(session: Session, learner: Learner, presentation: Presentation,
+                rating: Rating, now: datetime, source: str = "study") -> PlannedRating | None:
+    """Work out what a rating does, before any lock is taken (the scheduler's arithmetic
+    inside SQLite's write lock made the other worker wait for it). The schedule is computed
+    as previewed when the card was shown, so the interval on the button is the one applied.
+    None when the card has moved on since it was shown."""
     before = shown_state(session, presentation)
     if before is None and presentation.reps != 0:
-        return RatingResult(applied=False)
+        return None
     outcome = scheduling.review(before, rating, presentation.shown_at, learner.settings,
                                 scheduling.fuzz_source(presentation.seed))
     shift = max(now - presentation.shown_at, timedelta(0))
     new = replace(outcome.card, due=outcome.card.due + shift, last_review=now)
-    review = {
+    log = {
         "user_id": learner.id, "question_id": presentation.question_id,
         "token": presentation.nonce, "rating": int(rating), "reviewed_at": now,
         "state_before": outcome.state_before, "state_after": new.state, "due_after": new.due,
         "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)}
-    if not _store(session, presentation, new, review):
+    return PlannedRating(presentation, new, replace(outcome, reviewed_at=now, card=new), log)
+
+
+def store_rating(session: Session, planned: PlannedRating | None) -> RatingResult:
+    """Store a planned rating once: the update only happens while the card is still at the
+    repetition it was shown at; a new card is inserted, and a concurrent duplicate surfaces
+    as an IntegrityError, which the caller treats as a no-op."""
+    if planned is None or not _store(session, planned.presentation, planned.card, planned.log):
         return RatingResult(applied=False)
-    return RatingResult(applied=True, review=replace(outcome, reviewed_at=now, card=new))
+    return RatingResult(applied=True, review=planned.review)
+
+
+def apply_rating(session: Session, learner: Learner, presentation: Presentation,
+                 rating: Rating, now: datetime, source: str = "study") -> RatingResult:
+    """Work out a rating and store it, in the caller's transaction."""
+    return store_rating(session, plan_rating(session, learner, presentation, rating, now,
+                                             source))
 
 
 def _store(session: Session, presentation: Presentation, new: CardSnapshot,

@@ -94,12 +94,14 @@ def rate():
         rating = scheduling.Rating(int(request.form.get("rating", "")))
     except ValueError:
         abort(400)
-    learner = service.learner_of(current_user)
+    planned = service.plan_rating(db.session, service.learner_of(current_user), presentation,
+                                  rating, _now())
     # The rating reads nothing (the token carries the card as shown) and updates only while
-    # the card is still at that repetition, so its write can be a transaction of its own.
+    # the card is still at that repetition, so its write can be a transaction of its own,
+    # holding SQLite's write lock only while it writes.
     begin_write(db.session)
     try:
-        result = service.apply_rating(db.session, learner, presentation, rating, _now())
+        result = service.store_rating(db.session, planned)
         db.session.commit()
     except IntegrityError:  # the same presentation rated at the same moment elsewhere
         db.session.rollback()
