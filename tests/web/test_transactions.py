@@ -5,12 +5,15 @@ was dropped while idle is replaced before a request sees it."""
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 import time
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event, func, select
 
+from quizapp import database
 from quizapp.extensions import db
 from quizapp.models import ReviewLog, Role
 from tests.conftest import PG_URL, Users
@@ -96,8 +99,58 @@ def test_a_rating_takes_the_sqlite_write_lock_only_for_its_writes(fresh):
     sql = [s for s, _ in rated]
     immediate = sql.index("BEGIN IMMEDIATE")
     reads, writes = sql[:immediate], sql[immediate + 1:]
-    assert all(s.startswith("SELECT") for s in reads), sql  # the user, unless known already
+    # The user (unless known already); the busy timeout is set aside while BEGIN naps.
+    assert all(s.startswith(("SELECT", "PRAGMA busy_timeout")) for s in reads), sql
+    writes = [s for s in writes if not s.startswith("PRAGMA busy_timeout")]
     assert [s.split()[0] for s in writes] == ["INSERT", "INSERT", "COMMIT"], sql
+
+
+def _hold_write_lock(app) -> sqlite3.Connection:
+    """Another process's writer, in the middle of its write."""
+    other = sqlite3.connect(sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database,
+                            isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+@only_sqlite
+def test_a_rating_waits_for_another_writer_then_goes_through(fresh):
+    app, client = fresh
+    page = client.get("/study/session?scope=all").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    other = _hold_write_lock(app)
+    threading.Timer(0.2, other.commit).start()
+    rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    assert rated.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+        # The connection keeps its busy timeout for every later statement.
+        assert db.session.connection().exec_driver_sql(
+            "PRAGMA busy_timeout").scalar() == database.BUSY_TIMEOUT_MS
+    other.close()
+
+
+@only_sqlite
+def test_a_writer_that_never_gets_the_lock_gives_up_with_a_friendly_page(fresh, monkeypatch):
+    app, client = fresh
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = client.get("/study/session?scope=all").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 150)
+    other = _hold_write_lock(app)
+    try:
+        rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    finally:
+        other.rollback()
+        other.close()
+    assert rated.status_code == 500 and "Something went wrong" in rated.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 0
+    # Nothing was half-written, and the same rating goes through once the lock is free.
+    again = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    assert again.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
 
 
 def _drop_pooled_connections(app) -> None:
