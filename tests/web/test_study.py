@@ -271,6 +271,40 @@ def test_the_days_counts_seek_only_the_reviews_they_count(app, student):
             for part in counts), plan
 
 
+def _plan(statement, params: dict) -> str:
+    """The database's own plan for a statement as the app sends it."""
+    conn = db.session.connection()
+    compiled = statement.compile(conn)
+    values = compiled.construct_params(params)
+    cursor = conn.connection.cursor()
+    if conn.dialect.name == "sqlite":
+        cursor.execute("EXPLAIN QUERY PLAN " + str(compiled),
+                       [values[name] for name in compiled.positiontup])
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+    cursor.execute("EXPLAIN " + str(compiled), values)
+    return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_next_new_card_walks_the_bank_in_order_without_sorting(app, student):
+    """A student with 500 questions in their banks, 400 of them seen: the next new card
+    comes from an index in bank order, stopping at the first unseen question, where sorting
+    every question of the scope first grew with the bank (2.4 ms at 3,000 questions)."""
+    from quizapp.study.queue import _new_question_statement
+
+    import_banks(flashcards("deck", 500))
+    seen = db.session.scalars(select(Question.id).order_by(Question.position).limit(400))
+    db.session.execute(insert(CardState), [
+        {"user_id": student.id, "question_id": qid, "state": 2, "stability": 3.0,
+         "difficulty": 5.0, "due": NOW, "last_review": NOW, "reps": 1} for qid in seen])
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    plan = _plan(_new_question_statement("all"), {"uid": student.id})
+    assert "ix_questions_bank_position" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    found = service.next_card(db.session, student, service.Scope(), NOW - timedelta(days=1))
+    assert found.queue == "new" and found.question.key == "c400"
+
+
 def test_progress_figures_on_a_hand_made_history(student):
     import_banks(flashcards("deck", 4))
     c0, c1, c2 = q("c0"), q("c1"), q("c2")

@@ -1,0 +1,36 @@
+"""questions: an index in bank order, for the next new card
+
+Revision ID: 5c2e8d4a9f10
+Revises: 9b3d1f0c7a21
+Create Date: 2026-11-28 08:50:00.000000
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '5c2e8d4a9f10'
+down_revision = '9b3d1f0c7a21'
+branch_labels = None
+depends_on = None
+
+
+NAME, COLUMNS = "ix_questions_bank_position", ["bank_id", "position"]
+
+
+def upgrade():
+    if op.get_context().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.create_index(NAME, "questions", COLUMNS, postgresql_concurrently=True)
+        return
+    with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.create_index(NAME, COLUMNS, unique=False)
+
+
+def downgrade():
+    if op.get_context().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.drop_index(NAME, table_name="questions", postgresql_concurrently=True)
+        return
+    with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.drop_index(NAME)
