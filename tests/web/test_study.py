@@ -192,6 +192,24 @@ def test_one_student_cannot_rate_or_see_anothers_cards(client, users):
         CardState.user_id == intruder.id)) == 0
 
 
+def test_a_card_shown_before_tokens_went_uncompressed_can_still_be_rated(app, client, student,
+                                                                         monkeypatch):
+    from itsdangerous import URLSafeSerializer
+
+    import_banks(flashcards("deck", 1))
+    put_card(student, q("c0"), CardStatus.REVIEW, datetime.now(UTC) - timedelta(hours=1))
+    before = URLSafeSerializer(app.config["SECRET_KEY"], salt=tokens.SALT)  # zlib, as before
+    monkeypatch.setattr(tokens, "_serializer", lambda _key: before)
+    token = study_page_token(client)
+    monkeypatch.undo()
+    assert token.startswith(".")  # itsdangerous's mark of a compressed payload
+    rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+    assert rated.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+    shown = tokens.decode(token, app.config["SECRET_KEY"])
+    assert not tokens.encode(shown, app.config["SECRET_KEY"]).startswith(".")  # none now
+
+
 def test_nothing_due_shows_when_the_next_card_is_due(client, student):
     import_banks(flashcards("deck", 1))
     put_card(student, q("c0"), CardStatus.REVIEW, datetime.now(UTC) + timedelta(hours=3))
