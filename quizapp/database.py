@@ -30,7 +30,8 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Read the file through a memory map (128 MB, as Rails 8 sets by default) instead of a
     # read() per page: past the default 2 MB page cache, at 100,000 card states, the next card
-    # grew 1.14x-1.16x over 1,000 states through the extra reads; mapped, 1.07x.
+    # grew 1.14x-1.16x over 1,000 states through the extra reads; mapped, 1.07x-1.09x in five
+    # runs of six (1.14x in one).
     cursor.execute("PRAGMA mmap_size=134217728")
     cursor.close()
 
@@ -140,20 +141,27 @@ def begin_write(session) -> None:
     session.connection(execution_options={"sqlite_write": True})
 
 
+# Worth waiting for: another writer holds the lock, or another connection is recovering the
+# WAL after an unclean stop. Not SQLITE_BUSY_SNAPSHOT: a stale read snapshot never clears.
+_WAIT_ON = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY})
+
+
 def _begin_immediate_in_short_naps(driver: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE, waiting for the write lock in naps of 50 µs and up. SQLite's own
     busy handler sleeps 1 ms, then 2, then 5...: far longer than a rating holds the lock
     (about 0.4 ms), so under load a waiting worker idled most of each nap (one rating in
-    four waited, 1.1 ms each). Gives up after the same busy timeout, as SQLite would."""
-    driver.execute("PRAGMA busy_timeout=0")
+    four waited, 1.1 ms each). Gives up after the same busy timeout, as SQLite would.
+    Writers that begin deferred (the CLI import) still wait in SQLite's longer sleeps, so
+    under a stream of ratings they get the lock later than these; they are rare and short."""
     try:
+        driver.execute("PRAGMA busy_timeout=0")
         deadline, nap = time.monotonic() + BUSY_TIMEOUT_MS / 1000, _FIRST_NAP
         while True:
             try:
                 driver.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                if exc.sqlite_errorcode not in _WAIT_ON or time.monotonic() > deadline:
                     raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc,
                                               sqlite3.Error) from exc
             time.sleep(nap)

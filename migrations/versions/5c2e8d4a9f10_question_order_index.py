@@ -20,7 +20,11 @@ NAME, COLUMNS = "ix_questions_bank_position", ["bank_id", "position"]
 
 def upgrade():
     if op.get_context().dialect.name == "postgresql":
+        # Without blocking writes; a build that failed halfway leaves an INVALID index, so a
+        # second run drops any leftover first.
         with op.get_context().autocommit_block():
+            op.drop_index(NAME, table_name="questions", postgresql_concurrently=True,
+                          if_exists=True)
             op.create_index(NAME, "questions", COLUMNS, postgresql_concurrently=True)
         return
     with op.batch_alter_table("questions", schema=None) as batch_op:
@@ -30,7 +34,8 @@ def upgrade():
 def downgrade():
     if op.get_context().dialect.name == "postgresql":
         with op.get_context().autocommit_block():
-            op.drop_index(NAME, table_name="questions", postgresql_concurrently=True)
+            op.drop_index(NAME, table_name="questions", postgresql_concurrently=True,
+                          if_exists=True)
         return
     with op.batch_alter_table("questions", schema=None) as batch_op:
         batch_op.drop_index(NAME)

@@ -22,12 +22,17 @@ COUNTS = ("ix_review_logs_day_counts", ["user_id", "source", "state_before", "re
 
 def _swap(drop: list[str], create: list[tuple[str, list[str]]]) -> None:
     if op.get_context().dialect.name == "postgresql":
-        # review_logs is the largest table: build the indexes without blocking writes.
+        # review_logs is the largest table: build the indexes without blocking writes. Each
+        # step commits on its own, so a run that failed halfway (an INVALID index left by a
+        # failed build, say) can be run again: leftovers go first, nothing is assumed.
         with op.get_context().autocommit_block():
             for name, columns in create:
+                op.drop_index(name, table_name="review_logs", postgresql_concurrently=True,
+                              if_exists=True)
                 op.create_index(name, "review_logs", columns, postgresql_concurrently=True)
             for name in drop:
-                op.drop_index(name, table_name="review_logs", postgresql_concurrently=True)
+                op.drop_index(name, table_name="review_logs", postgresql_concurrently=True,
+                              if_exists=True)
         return
     with op.batch_alter_table("review_logs", schema=None) as batch_op:
         for name in drop:

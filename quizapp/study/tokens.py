@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 
@@ -83,5 +83,5 @@ def decode(token: str, secret_key: str) -> Presentation | None:
             int(card[6]), int(card[7]))
         return Presentation(int(user_id), int(question_id), int(reps), str(nonce),
                             _time(micros), snapshot)
-    except (BadSignature, ValueError, TypeError, IndexError):
+    except (BadData, ValueError, TypeError, IndexError):
         return None

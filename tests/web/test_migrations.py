@@ -83,3 +83,19 @@ def test_upgrading_keeps_every_row(fresh_app):
                   for t in ("users", "banks", "questions", "card_states", "quiz_attempts",
                             "quiz_answers")}
     assert counts == dict.fromkeys(counts, 1)
+
+
+@pytest.mark.parametrize("backend", ["postgres"] if PG_URL else [], indirect=True)
+def test_a_postgres_index_migration_that_failed_halfway_can_run_again(fresh_app):
+    """PostgreSQL builds indexes CONCURRENTLY, one committed step at a time: a run that
+    failed after its first step (or left an INVALID index) must not block the next run."""
+    flask_migrate.upgrade(revision="2e07a697c574")
+    with db.engine.begin() as conn:  # what the failed run left behind
+        conn.execute(sa.text("CREATE INDEX ix_review_logs_day_counts ON review_logs "
+                             "(user_id, source, state_before, reviewed_at)"))
+        conn.execute(sa.text("CREATE INDEX ix_questions_bank_position ON questions "
+                             "(bank_id, position)"))
+    flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 
 from quizapp import database
 from quizapp.extensions import db
-from quizapp.models import ReviewLog, Role
+from quizapp.models import CardState, ReviewLog, Role
 from tests.conftest import PG_URL, Users
 from tests.helpers import flashcards, import_banks
 
@@ -113,21 +113,36 @@ def _hold_write_lock(app) -> sqlite3.Connection:
     return other
 
 
+def _busy_timeout(app) -> int:
+    """The busy timeout of the pooled connection (the tests' requests run one at a time,
+    so the pool holds one)."""
+    with app.app_context():
+        return db.session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+
+
+def _counts(app) -> tuple[int, int]:
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(ReviewLog)),
+                db.session.scalar(select(func.count()).select_from(CardState)))
+
+
 @only_sqlite
 def test_a_rating_waits_for_another_writer_then_goes_through(fresh):
     app, client = fresh
     page = client.get("/study/session?scope=all").get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     other = _hold_write_lock(app)
-    threading.Timer(0.2, other.commit).start()
-    rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
-    assert rated.status_code == 302
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
-        # The connection keeps its busy timeout for every later statement.
-        assert db.session.connection().exec_driver_sql(
-            "PRAGMA busy_timeout").scalar() == database.BUSY_TIMEOUT_MS
-    other.close()
+    try:
+        threading.Timer(0.2, other.commit).start()
+        started = time.monotonic()
+        rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
+        waited = time.monotonic() - started
+    finally:
+        other.close()
+    assert rated.status_code == 302 and waited >= 0.15  # it did wait for the other writer
+    assert _counts(app) == (1, 1)
+    # The connection keeps its busy timeout for every later statement.
+    assert _busy_timeout(app) == database.BUSY_TIMEOUT_MS
 
 
 @only_sqlite
@@ -144,13 +159,39 @@ def test_a_writer_that_never_gets_the_lock_gives_up_with_a_friendly_page(fresh, 
         other.rollback()
         other.close()
     assert rated.status_code == 500 and "Something went wrong" in rated.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 0
-    # Nothing was half-written, and the same rating goes through once the lock is free.
+    assert _counts(app) == (0, 0)  # nothing half-written
+    assert _busy_timeout(app) == 150  # put back, not left at 0, after giving up too
+    # The same rating goes through once the lock is free.
     again = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"})
-    assert again.status_code == 302
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+    assert again.status_code == 302 and _counts(app) == (1, 1)
+
+
+class _Recovering:
+    """A SQLite connection whose BEGIN IMMEDIATE meets another connection recovering the
+    WAL after an unclean stop (SQLITE_BUSY_RECOVERY) `times` times, or a stale snapshot."""
+
+    def __init__(self, code: int, times: int):
+        self.code, self.times, self.sent = code, times, []
+
+    def execute(self, sql: str):
+        self.sent.append(sql)
+        if sql == "BEGIN IMMEDIATE" and self.times:
+            self.times -= 1
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorcode = self.code
+            raise error
+
+
+def test_a_writer_waits_out_a_wal_recovery_but_not_a_stale_snapshot():
+    recovering = _Recovering(sqlite3.SQLITE_BUSY_RECOVERY, times=3)
+    database._begin_immediate_in_short_naps(recovering)
+    assert recovering.sent.count("BEGIN IMMEDIATE") == 4
+    assert recovering.sent[-1] == f"PRAGMA busy_timeout={database.BUSY_TIMEOUT_MS}"
+    stale = _Recovering(sqlite3.SQLITE_BUSY_SNAPSHOT, times=1)
+    with pytest.raises(sa.exc.OperationalError):
+        database._begin_immediate_in_short_naps(stale)
+    assert stale.sent.count("BEGIN IMMEDIATE") == 1
+    assert stale.sent[-1] == f"PRAGMA busy_timeout={database.BUSY_TIMEOUT_MS}"
 
 
 def _drop_pooled_connections(app) -> None:
