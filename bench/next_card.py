@@ -125,8 +125,8 @@ def main(argv=None) -> dict:
                         help="students x cards per student, e.g. 10000x100 for 1,000,000")
     parser.add_argument("--calls", type=int, default=1000)
     # A round of 1,000 calls lasts a fraction of a second, so one burst of this machine's noise
-    # spoils a whole round: with 3 rounds the ratio wandered from 1.10x to 1.30x between runs,
-    # with 15 it stays within 1.14x +- 0.01 (each size keeps its quietest round).
+    # spoils a whole round: with 3 rounds the ratio wandered from 1.10x to 1.30x between runs
+    # of the same code, with 15 from 1.14x to 1.16x (each size keeps its quietest round).
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--database-url")
     args = parser.parse_args(argv)
