@@ -193,7 +193,7 @@ class ReviewLog(db.Model):
         Index("ix_review_logs_user_reviewed", "user_id", "reviewed_at"),
         # The day's counts for the daily limits (study/queue.py): the equalities first, so a
         # count reads only the rows it counts, never the day's other reviews (a student who
-        # did 3,000 learning steps today made each count 40x slower with time second).
+        # did 2,000 learning steps today made each count 40x slower with time second).
         Index("ix_review_logs_day_counts", "user_id", "source", "state_before", "reviewed_at"),
     )
 

@@ -127,9 +127,9 @@ def plan_rating(session: Session, learner: Learner, presentation: Presentation,
                 rating: Rating, now: datetime, source: str = "study") -> PlannedRating | None:
     """Work out what a rating does. It reads nothing when the token carries the card, so it
     can run before the write lock is taken (the scheduler's arithmetic inside SQLite's write
-    lock made the other worker wait for it). The schedule is computed
-    as previewed when the card was shown, so the interval on the button is the one applied.
-    None when the card has moved on since it was shown."""
+    lock made the other worker wait for it). The schedule is computed as previewed when the
+    card was shown, so the interval on the button is the one applied. None when the card has
+    moved on since it was shown."""
     before = shown_state(session, presentation)
     if before is None and presentation.reps != 0:
         return None
