@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.data import vacuum_analyze
+from bench.data import as_after_autovacuum
 from bench.generate import bank_yaml
 from quizapp import create_app
 from quizapp.banks import load_bank_bytes
@@ -118,8 +118,7 @@ def run(students: int, questions: int, per_student: int, repeat: int,
             db.drop_all()
             db.create_all()
             answers, class_id, teacher_id = populate(students, questions, per_student)
-            if db.engine.dialect.name == "postgresql":
-                vacuum_analyze()  # autovacuum's work on a live database after such an insert
+            as_after_autovacuum()
             client = app.test_client()
             with client.session_transaction() as session:
                 session["_user_id"] = str(teacher_id)

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from bench.data import PASSWORD, populate, vacuum_analyze
+from bench.data import PASSWORD, as_after_autovacuum, populate
 from quizapp import create_app
 from quizapp.extensions import db
 
@@ -67,8 +67,7 @@ def prepare_database(url: str, users: int, cards: int) -> list[str]:
         db.create_all()
         emails = populate(users, cards)
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            vacuum_analyze()  # autovacuum's work on a live database after such an insert
+        as_after_autovacuum()
         db.engine.dispose()
     return emails
 
