@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,20 @@ SIZES = {
 }
 
 
+def python_speed(steps: int = 5_000_000, tries: int = 3) -> float:
+    """Seconds for a plain Python loop, the quickest of a few tries: a yardstick for comparing
+    runs on different machines. The latency targets are absolute, and the same code's study
+    loop ran 2-3x slower on one machine of this kind than on another."""
+    best = float("inf")
+    for _ in range(tries):
+        start = time.perf_counter()
+        total = 0
+        for step in range(steps):
+            total += step
+        best = min(best, time.perf_counter() - start)
+    return round(best, 2)
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -36,7 +51,7 @@ def machine() -> dict:
     except (OSError, StopIteration):
         pass
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(),
-            "cpu": cpu, "python": platform.python_version(),
+            "cpu": cpu, "python": platform.python_version(), "python_loop_s": python_speed(),
             "wrk": subprocess.run(["wrk", "--version"], capture_output=True,
                                   text=True).stdout.split("\n")[0][:40]}
 
@@ -66,8 +81,10 @@ def _mark(ok: bool) -> str:
 
 def table(r: dict) -> str:
     m = r["machine"]
+    speed = (f" A 5-million-step Python loop: {m['python_loop_s']} s (a yardstick for comparing"
+             f" machines)." if "python_loop_s" in m else "")
     rows = [f"Machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, {m['wrk']}. "
-            f"Date: {m['date']}. Size: {r['size']}.", "",
+            f"Date: {m['date']}. Size: {r['size']}.{speed}", "",
             "| target | measured | |", "|---|---|---|"]
     big = r["bank_import"][-1]
     rows.append(f"| bank import ≤ 3x CSafeLoader ({big['questions']:,} questions) | "
