@@ -29,9 +29,18 @@ from .stats import ItemStats, ItemSums, item_stats
 TOPIC_KINDS = ("theme", "project", "position")
 
 
+@dataclass(frozen=True)
+class Member:
+    """What the dashboard shows of a student: plain columns, not a User loaded per student."""
+
+    id: int
+    name: str
+    email: str
+
+
 @dataclass
 class StudentRow:
-    user: User
+    user: Member
     last_active: datetime | None = None
     cards_studied: int = 0
     due_now: int = 0
@@ -58,8 +67,9 @@ def _members(school_class: SchoolClass):
 
 def student_rows(session: Session, school_class: SchoolClass, now: datetime) -> list[StudentRow]:
     members = _members(school_class)
-    rows = {u.id: StudentRow(u) for u in session.scalars(
-        select(User).where(User.id.in_(members)).order_by(User.name, User.email))}
+    rows = {uid: StudentRow(Member(uid, name, email)) for uid, name, email in session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(members))
+        .order_by(User.name, User.email))}
     for uid, studied, due in session.execute(
             select(CardState.user_id, func.count(), func.count().filter(CardState.due <= now))
             .where(CardState.user_id.in_(members)).group_by(CardState.user_id)):
@@ -76,32 +86,41 @@ def student_rows(session: Session, school_class: SchoolClass, now: datetime) -> 
             .where(QuizAttempt.user_id.in_(members)).group_by(QuizAttempt.user_id)):
         current = rows[uid].last_active
         rows[uid].last_active = last if current is None or last > current else current
-    for assignment in school_class.assignments:
-        _assignment_columns(session, assignment, members, rows)
+    assignments = school_class.assignments
+    for assignment in assignments:
+        if assignment.kind == "study":
+            _study_column(session, assignment, members, rows)
+    _quiz_columns(session, [a for a in assignments if a.kind != "study"], members, rows)
     return list(rows.values())
 
 
-def _assignment_columns(session: Session, assignment: Assignment, members, rows) -> None:
-    if assignment.kind == "study":
-        ids = scope_question_ids(session, assignment)
-        done = dict(session.execute(
-            select(ReviewLog.user_id, func.count(func.distinct(ReviewLog.question_id)))
-            .where(ReviewLog.user_id.in_(members), ReviewLog.question_id.in_(ids),
-                   ReviewLog.reviewed_at <= assignment.due_at)
-            .group_by(ReviewLog.user_id)).all()) if ids else {}
-        for uid, row in rows.items():
-            row.assignments[assignment.id] = f"{done.get(uid, 0)}/{len(ids)} cards"
+def _study_column(session: Session, assignment: Assignment, members, rows) -> None:
+    ids = scope_question_ids(session, assignment)
+    done = dict(session.execute(
+        select(ReviewLog.user_id, func.count(func.distinct(ReviewLog.question_id)))
+        .where(ReviewLog.user_id.in_(members), ReviewLog.question_id.in_(ids),
+               ReviewLog.reviewed_at <= assignment.due_at)
+        .group_by(ReviewLog.user_id)).all()) if ids else {}
+    for uid, row in rows.items():
+        row.assignments[assignment.id] = f"{done.get(uid, 0)}/{len(ids)} cards"
+
+
+def _quiz_columns(session: Session, quizzes: list[Assignment], members, rows) -> None:
+    """Every quiz's column in one query: one per quiz cost a round trip and a statement each."""
+    if not quizzes:
         return
     share = cast(QuizAttempt.score, Float) / QuizAttempt.max_score
-    stats = {uid: (n, best) for uid, n, best in session.execute(
-        select(QuizAttempt.user_id, func.count(), func.max(share))
-        .where(QuizAttempt.assignment_id == assignment.id, QuizAttempt.user_id.in_(members))
-        .group_by(QuizAttempt.user_id))}
+    stats = {(aid, uid): (n, best) for aid, uid, n, best in session.execute(
+        select(QuizAttempt.assignment_id, QuizAttempt.user_id, func.count(), func.max(share))
+        .where(QuizAttempt.assignment_id.in_([a.id for a in quizzes]),
+               QuizAttempt.user_id.in_(members))
+        .group_by(QuizAttempt.assignment_id, QuizAttempt.user_id))}
     for uid, row in rows.items():
-        n, best = stats.get(uid, (0, None))
-        row.best[assignment.id] = best
-        row.assignments[assignment.id] = (f"{round(best * 100)}%" if best is not None
-                                          else ("started" if n else "—"))
+        for assignment in quizzes:
+            n, best = stats.get((assignment.id, uid), (0, None))
+            row.best[assignment.id] = best
+            row.assignments[assignment.id] = (f"{round(best * 100)}%" if best is not None
+                                              else ("started" if n else "—"))
 
 
 # -- Topics ------------------------------------------------------------------------------------

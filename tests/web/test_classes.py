@@ -170,6 +170,26 @@ def test_dashboard_item_analysis_matches_the_hand_computed_example(users, setup)
     assert students["s3"].best[quiz.id] == pytest.approx(1 / 3)
 
 
+def test_dashboard_puts_each_quiz_result_in_its_own_column(users, setup):
+    _, school_class, quiz = setup
+    second = Assignment(school_class=school_class, kind="quiz", title="Quiz two",
+                        banks=["three"], size=3, due_at=NOW + timedelta(days=7))
+    db.session.add(second)
+    ada, ben = users.create("ada@example.org", name="Ada"), users.create("ben@example.org",
+                                                                         name="Ben")
+    db.session.add_all([Enrolment(class_id=school_class.id, user_id=ada.id),
+                        Enrolment(class_id=school_class.id, user_id=ben.id)])
+    db.session.flush()
+    add_attempt(ada, quiz, (1, 1, 1), NOW)
+    add_attempt(ben, second, (0, 1, 0), NOW)
+    db.session.commit()
+    rows = {r.user.name: r for r in dashboard.student_rows(db.session, school_class, NOW)}
+    assert [rows["Ada"].assignments[a.id] for a in (quiz, second)] == ["100%", "—"]
+    assert [rows["Ben"].assignments[a.id] for a in (quiz, second)] == ["—", "33%"]
+    assert rows["Ben"].best == {quiz.id: None, second.id: pytest.approx(1 / 3)}
+    assert rows["Ada"].user.email == "ada@example.org"
+
+
 def test_csv_exports(client, users, setup):
     _, school_class, quiz = setup
     student = users.create("s@example.org", name="Şahin Ünal")
