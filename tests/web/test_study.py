@@ -315,6 +315,54 @@ def test_the_next_new_card_walks_the_bank_in_order_without_sorting(app, student)
     assert found.queue == "new" and found.question.key == "c400"
 
 
+def test_new_card_counts_leave_out_retired_questions_in_every_scope(student):
+    """Two banks; the student has cards on c0-c2 of "deck". Retired: c0 (has a card) and c4
+    (has none) of "deck", and o0 of "other" (no card). New cards are the live questions the
+    student has no card for: deck c3, c5 and other o1, o2."""
+    other = flashcards("other", 3, tags=("theme:b",))
+    other["questions"] = [{**card, "id": f"o{n}"} for n, card in enumerate(other["questions"])]
+    import_banks(flashcards("deck", 6, tags=("theme:a",)), other)
+    for key in ("c0", "c1", "c2"):
+        put_card(student, q(key), CardStatus.REVIEW, NOW + timedelta(days=3))
+    for key in ("c0", "c4", "o0"):
+        q(key).retired = True
+    db.session.commit()
+    unseen = {str(scope): service.queue_state(db.session, student, scope, NOW).unseen
+              for scope in (service.Scope(), service.Scope("bank", "deck"),
+                            service.Scope("bank", "other"), service.Scope("tag", "theme:a"),
+                            service.Scope("tag", "theme:b"))}
+    assert unseen == {"all": 4, "bank:deck": 2, "bank:other": 2, "tag:theme:a": 2,
+                      "tag:theme:b": 2}
+
+
+def test_the_new_card_count_reads_no_question_rows(app, student):
+    """The card page counts the new cards on every view. For everything a student studies,
+    that is the live questions less the student's cards on them: both from indexes, so a
+    student with thousands of cards does not make each card page read every question row
+    (1.8 ms at 2,500 cards when each card was joined to its question)."""
+    from quizapp.study.queue import _queue_state_statement
+
+    import_banks(flashcards("deck", 500))
+    db.session.execute(insert(CardState), [
+        {"user_id": student.id, "question_id": qid, "state": 2, "stability": 3.0,
+         "difficulty": 5.0, "due": NOW + timedelta(days=9), "last_review": NOW, "reps": 1}
+        for qid in db.session.scalars(select(Question.id).limit(400))])
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    plan = _plan(_queue_state_statement("all"), {"uid": student.id, "now": NOW,
+                                                 "day_start": NOW, "scope_value": ""})
+    if db.engine.dialect.name == "sqlite":
+        questions = [line for line in plan.splitlines() if "questions" in line]
+        # The learning and review counts join only the student's due cards to their
+        # questions; the other two reads of questions are the index alone.
+        assert sum("USING COVERING INDEX ix_questions_live" in line for line in questions) == 2
+        assert not any("SCAN questions" in line for line in questions), plan
+    else:  # a table this small and not yet vacuumed is cheaper to scan: only the probe
+        # of retired questions is asked of the index here
+        assert "Index Cond: (retired = true)" in plan, plan
+    assert service.queue_state(db.session, student, service.Scope(), NOW).unseen == 100
+
+
 def test_progress_figures_on_a_hand_made_history(student):
     import_banks(flashcards("deck", 4))
     c0, c1, c2 = q("c0"), q("c1"), q("c2")
