@@ -73,9 +73,19 @@ class User(UserMixin, db.Model):
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=20)
     max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     learning_steps: Mapped[str] = mapped_column(String(64), default="1m 10m")
+    # Goes up whenever the password is set. A session keeps the version it signed in under
+    # (get_id), and one from before the last change no longer counts: changing the password
+    # logs out every other browser.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """What a session keeps of its user: the id and, once past 0, the session version
+        (sessions from before the version existed hold the bare id, which is version 0)."""
+        return f"{self.id}:{self.session_version}" if self.session_version else str(self.id)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

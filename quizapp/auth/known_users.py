@@ -22,13 +22,15 @@ How fresh it stays:
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import Flask, current_app, has_app_context, has_request_context, session
+from flask import Flask, abort, current_app, has_app_context, has_request_context, session
+from flask_login import logout_user
 from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session, attributes, make_transient_to_detached
 
@@ -41,7 +43,11 @@ MAX_ENTRIES = 20_000  # about 1 KB each
 # What requests read of the logged-in user; every value immutable. Any other column (the
 # password hash, say) is left unloaded and read from the database when asked for.
 CACHED = ("id", "email", "name", "role", "timezone", "created_at", "last_seen_at",
-          "desired_retention", "new_cards_per_day", "max_reviews_per_day", "learning_steps")
+          "desired_retention", "new_cards_per_day", "max_reviews_per_day", "learning_steps",
+          "session_version")
+# What Flask-Login keeps in the session: User.get_id(), the id and, once past 0, the session
+# version. Anything else (it is signed, so only this app wrote it) counts as nobody.
+_SESSION_ID = re.compile(r"(\d{1,18})(?::([1-9]\d{0,9}))?")
 _BY_ID = select(*(getattr(User, key) for key in CACHED)).where(User.id == bindparam("id"))
 _MANAGER = attributes.manager_of_class(User)
 _MAPPER = inspect(User)
@@ -121,11 +127,23 @@ def of(app: Flask) -> KnownUsers:
     return app.extensions["known_users"]
 
 
-def fresh(user: User) -> User:
+def parse_session_id(value) -> tuple[int, int] | None:
+    """(user id, session version) from what the session keeps, or None."""
+    match = _SESSION_ID.fullmatch(str(value))
+    return None if match is None else (int(match[1]), int(match[2] or 0))
+
+
+def fresh(user: User, lock: bool = False) -> User:
     """The user as the database has it now: for views that change the user, so that what
-    they save is measured against the current row, not a cached one."""
+    they save is measured against the current row, not a cached one. `lock` holds the row
+    until the commit (a password change, so that two at once cannot both succeed). A
+    session signed in before the password last changed, still served from another worker's
+    copy, ends here instead of saving anything."""
     user = user._get_current_object() if hasattr(user, "_get_current_object") else user
-    db.session.refresh(user)
+    db.session.refresh(user, with_for_update=lock or None)
+    if has_request_context() and session.get("_user_id") != user.get_id():
+        logout_user()
+        abort(current_app.login_manager.unauthorized())
     return user
 
 
@@ -146,7 +164,10 @@ def _after_commit(sess: Session) -> None:
     if not changed or not has_app_context() or "known_users" not in current_app.extensions:
         return
     of(current_app).forget(*changed)
-    if has_request_context() and session.get("_user_id") in {str(i) for i in changed}:
+    if not has_request_context():
+        return
+    signed_in = parse_session_id(session.get("_user_id"))
+    if signed_in is not None and signed_in[0] in changed:
         session[STAMP] = secrets.token_urlsafe(6)
 
 

@@ -14,11 +14,17 @@ BAD_LOGIN = "That email and password do not match an account."
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    try:
-        return known_users.of(current_app).load(int(user_id))
-    except ValueError:
+def load_user(session_id: str) -> User | None:
+    """The session's user, unless the session was signed in before the password last
+    changed (see User.get_id): then nobody, and Flask-Login asks for a login."""
+    parsed = known_users.parse_session_id(session_id)
+    if parsed is None:
         return None
+    user_id, signed_in_under = parsed
+    user = known_users.of(current_app).load(user_id)
+    if user is None or (user.session_version or 0) != signed_in_under:
+        return None
+    return user
 
 
 def _login_limit() -> str:
@@ -87,13 +93,15 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        known_users.fresh(current_user)
+        known_users.fresh(current_user, lock=True)
         if not current_user.check_password(form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
-            current_user.set_password(form.password.data,
-                                      current_app.config["PASSWORD_HASH_METHOD"])
+            user = current_user._get_current_object()
+            user.set_password(form.password.data, current_app.config["PASSWORD_HASH_METHOD"])
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            login_user(user)  # this browser stays signed in, under the new session version
+            flash("Your password has been changed. Any other browser signed in to your "
+                  "account has been logged out.", "success")
             return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form)

@@ -159,11 +159,102 @@ def test_a_password_is_always_checked_against_the_database(make_app):
     changed = laptop.post(0, "/account/password", {
         "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert changed.status_code == 302
+    # The phone, signed in before the change, is logged out when it tries to change it back
+    # (worker 1's cached copy knows no hash), and the old password no longer logs in there.
     stale = phone.post(1, "/account/password", {
         "current": PASSWORD, "password": "yet another passphrase",
         "confirm": "yet another passphrase"})
-    assert "That is not your current password." in stale.get_data(as_text=True)
+    assert stale.status_code == 302 and "/login" in stale.headers["Location"]
+    assert phone.post(1, "/login", {"email": "s@example.org", "password": PASSWORD}
+                      ).status_code == 200
+    phone.login(1, "s@example.org", NEW_PASSWORD)
 
+
+
+def test_changing_the_password_logs_out_the_other_browsers(make_app):
+    """The other browsers are logged out as soon as a worker reads the user afresh: at once
+    on the worker where the password changed; on another worker that had the user cached,
+    within USER_CACHE_SECONDS, and meanwhile they can read but not save anything. The
+    browser that changed it stays signed in everywhere."""
+    laptop, phone = _laptop_and_phone(make_app)
+    tablet = laptop.workers.browser()
+    tablet.login(1, "s@example.org")
+    workers = laptop.workers
+    now = [1000.0]
+    for app in workers.apps:
+        known_users.of(app).clock = lambda: now[0]
+    for browser, index in ((phone, 0), (phone, 1), (tablet, 1)):
+        assert browser.get(index, "/account/password").status_code == 200
+    changed = laptop.post(0, "/account/password", {
+        "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert changed.status_code == 302
+    assert "Any other browser signed in to your account has been logged out." in \
+        laptop.get(0, "/").get_data(as_text=True)
+    stale = phone.get(0, "/account/password")
+    assert stale.status_code == 302 and "/login" in stale.headers["Location"]
+    # Worker 1 still has its copy: the tablet can read, but saving reads the row and ends.
+    assert tablet.get(1, "/study/settings").status_code == 200
+    refused = tablet.post(1, "/study/settings", _settings(new_cards_per_day="7"))
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert tablet.get(1, "/study/settings").status_code == 302
+    with workers.apps[0].app_context():
+        assert db.session.scalar(db.select(User.new_cards_per_day)) == 20
+    assert phone.get(1, "/account/password").status_code == 200  # worker 1's copy, for now
+    now[0] += known_users.of(workers.apps[1]).seconds
+    assert phone.get(1, "/account/password").status_code == 302
+    for index in (0, 1):
+        assert laptop.get(index, "/account/password").status_code == 200
+    phone.login(1, "s@example.org", NEW_PASSWORD)
+    assert phone.get(0, "/account/password").status_code == 200
+
+
+def test_a_password_change_holds_the_users_row_until_it_commits(make_app):
+    """Two changes at once must not both succeed (both would keep their browsers signed in,
+    at the same version). On PostgreSQL the change reads the row FOR UPDATE, so the second
+    waits and then finds the old password gone; on SQLite the POST's BEGIN IMMEDIATE
+    already lets one writer in at a time."""
+    workers = Workers(make_app)
+    _account(workers.apps[0], "s@example.org")
+    browser = workers.browser()
+    browser.login(0, "s@example.org")
+    reads = workers.user_reads(0)
+    changed = browser.post(0, "/account/password", {
+        "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert changed.status_code == 302
+    locked = [sql for sql in reads if "FOR UPDATE" in sql]
+    with workers.apps[0].app_context():
+        backend = db.engine.dialect.name
+    assert len(locked) == (1 if backend == "postgresql" else 0), reads
+
+
+@pytest.mark.parametrize("kept, parsed", [
+    ("7", (7, 0)), ("7:3", (7, 3)), ("", None), (":", None), ("7:", None), ("x:1", None),
+    ("7:x", None), ("7:1:2", None), ("-7", None), ("7:-1", None), ("7:0", None), (" 7", None),
+    ("+7", None), ("9" * 19, None), (None, None), (7, (7, 0))])
+def test_what_a_session_keeps_of_its_user_is_read_strictly(kept, parsed):
+    assert known_users.parse_session_id(kept) == parsed
+
+
+def test_sessions_from_before_session_versions_hold_until_the_password_changes(make_app):
+    """Sessions signed in before the upgrade hold the bare user id: they stay valid for a
+    user still at version 0 (every user, right after the migration), and end once that
+    user's password changes."""
+    workers = Workers(make_app)
+    _account(workers.apps[0], "old@example.org")
+    user_id = _user_id(workers.apps[0], "old@example.org")
+    with workers.apps[0].app_context():
+        db.session.get(User, user_id).session_version = 0
+        db.session.commit()
+    browser = workers.browser()
+    with workers.apps[0].test_request_context():
+        cookie = workers.apps[0].session_interface.get_signing_serializer(
+            workers.apps[0]).dumps({"_user_id": str(user_id), "_fresh": True})
+    browser.client.set_cookie("session", cookie)
+    assert browser.get(0, "/account/password").status_code == 200
+    with workers.apps[0].app_context():
+        db.session.get(User, user_id).set_password(NEW_PASSWORD, "pbkdf2:sha256:1000")
+        db.session.commit()
+    assert browser.get(0, "/account/password").status_code == 302
 
 def test_the_cache_holds_a_bounded_number_of_users(make_app):
     workers = Workers(make_app)
