@@ -141,7 +141,9 @@ def fresh(user: User, lock: bool = False) -> User:
     copy, ends here instead of saving anything."""
     user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     db.session.refresh(user, with_for_update=lock or None)
-    if has_request_context() and session.get("_user_id") != user.get_id():
+    signed_in = parse_session_id(session.get("_user_id")) if has_request_context() else None
+    if signed_in is not None and signed_in[0] == user.id and \
+            signed_in[1] != (user.session_version or 0):
         logout_user()
         abort(current_app.login_manager.unauthorized())
     return user
