@@ -138,7 +138,7 @@ def fresh(user: User, lock: bool = False) -> User:
     they save is measured against the current row, not a cached one. `lock` holds the row
     until the commit (a password change, so that two at once cannot both succeed). A
     session signed in before the password last changed, still served from another worker's
-    copy, ends here instead of saving anything."""
+    copy, ends here instead of changing the account."""
     user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     db.session.refresh(user, with_for_update=lock or None)
     signed_in = parse_session_id(session.get("_user_id")) if has_request_context() else None

@@ -93,11 +93,10 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        known_users.fresh(current_user, lock=True)
-        if not current_user.check_password(form.current.data):
+        user = known_users.fresh(current_user, lock=True)
+        if not user.check_password(form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
-            user = current_user._get_current_object()
             user.set_password(form.password.data, current_app.config["PASSWORD_HASH_METHOD"])
             db.session.commit()
             login_user(user)  # this browser stays signed in, under the new session version

@@ -174,7 +174,7 @@ def test_a_password_is_always_checked_against_the_database(make_app):
 def test_changing_the_password_logs_out_the_other_browsers(make_app):
     """The other browsers are logged out as soon as a worker reads the user afresh: at once
     on the worker where the password changed; on another worker that had the user cached,
-    within USER_CACHE_SECONDS, and meanwhile they can read but not save anything. The
+    within USER_CACHE_SECONDS, and meanwhile they cannot change the account. The
     browser that changed it stays signed in everywhere."""
     laptop, phone = _laptop_and_phone(make_app)
     tablet = laptop.workers.browser()
