@@ -1,7 +1,15 @@
-"""Security headers on every response, so nothing inline creeps in; signed-cookie sessions."""
+"""Security headers on every response, so nothing inline creeps in; signed-cookie sessions,
+checked no more often than they need to be."""
 
-from flask import Flask, Response, current_app
-from flask.sessions import SecureCookieSessionInterface
+import time
+
+from flask import Flask, Request, Response, current_app
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+# Per worker: session cookies already verified. Only what this app signed gets in; at the
+# bound the oldest entry makes way (about 1 KB each).
+REMEMBERED = 10_000
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -37,9 +45,19 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def _remember(memory: dict, key, value) -> None:
+    if len(memory) >= REMEMBERED:
+        memory.pop(next(iter(memory)), None)  # the oldest in
+    memory[key] = value
+
+
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, unchanged, but the signing serializer is built once
-    per set of keys instead of twice a request (it is stateless)."""
+    """Flask's signed-cookie sessions, with the same cookies, checks and expiry, at less
+    cost: the signing serializer is built once per set of keys instead of twice a request
+    (it is stateless), and a cookie is verified once per worker. A browser sends the same
+    cookie until its session changes, and verifying it (two HMACs, base64, zlib) was about
+    4% of a study request; a cookie seen before, byte for byte, has the same signature, so
+    it only needs its age checked again."""
 
     _built: tuple | None = None
 
@@ -47,10 +65,33 @@ class CookieSessions(SecureCookieSessionInterface):
         keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         built = self._built
         if built is None or built[0] != keys:
-            built = self._built = (keys, super().get_signing_serializer(app))
+            built = self._built = (keys, super().get_signing_serializer(app), {})
         return built[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        verified = self._built[2]
+        known = verified.get(cookie)
+        if known is None:
+            try:
+                data, signed_at = serializer.loads(cookie, max_age=max_age,
+                                                   return_timestamp=True)
+            except BadSignature:  # forged, garbled or expired: a new, empty session
+                return self.session_class()
+            known = (serializer.serializer.dumps(data), int(signed_at.timestamp()))
+            _remember(verified, cookie, known)
+        elif not 0 <= int(time.time()) - known[1] <= max_age:  # as itsdangerous checks it
+            return self.session_class()
+        return self.session_class(serializer.serializer.loads(known[0]))
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = CookieSessions()
     app.after_request(_add_headers)
+

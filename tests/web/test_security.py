@@ -174,3 +174,56 @@ def test_hsts_only_in_production(monkeypatch, tmp_path, client):
     monkeypatch.setenv("QUIZAPP_DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
     production = create_app()
     assert production.test_client().get("/healthz").headers["Strict-Transport-Security"]
+
+
+# -- Session cookies: each worker verifies a cookie once (quizapp/security.py); what it lets
+# in must stay exactly what Flask lets in.
+
+def _logged_in_client(app: Flask, email: str):
+    from tests.conftest import Users
+
+    client = app.test_client()
+    with app.app_context():
+        Users(app, client).create(email)
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
+    response = client.post("/login", data={"csrf_token": token, "email": email,
+                                           "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_a_remembered_session_cookie_still_expires(make_app, monkeypatch):
+    import time
+
+    app = make_app(PERMANENT_SESSION_LIFETIME=600)
+    client = _logged_in_client(app, "expiring@example.org")
+    for _ in range(2):  # the first shows (and so ends) the welcome message: a new cookie
+        assert client.get("/study/").status_code == 200
+    later = time.time() + 601
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.get("/study/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_cookie_one_character_off_a_remembered_one_is_refused(make_app):
+    app = make_app()
+    client = _logged_in_client(app, "forged@example.org")
+    assert client.get("/study/").status_code == 200
+    cookie = client.get_cookie("session").value
+    spot = len(cookie) // 3  # inside the signed payload
+    forged = cookie[:spot] + ("A" if cookie[spot] != "A" else "B") + cookie[spot + 1:]
+    client.set_cookie("session", forged)
+    response = client.get("/study/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_remembered_cookie_gives_each_request_its_own_session(make_app):
+    """The same cookie sent twice (a second tab, a retry) shows its message both times:
+    reading the message in one request does not take it out of the remembered cookie."""
+    app = make_app()
+    client = _logged_in_client(app, "twice@example.org")
+    with_message = client.get_cookie("session").value  # carries "Welcome back"
+    for _ in range(2):
+        client.set_cookie("session", with_message)
+        assert "Welcome back" in client.get("/").get_data(as_text=True)
