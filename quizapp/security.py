@@ -1,15 +1,16 @@
-"""Security headers on every response, so nothing inline creeps in; signed-cookie sessions,
-checked no more often than they need to be."""
+"""Security headers on every response, so nothing inline creeps in; signed-cookie sessions
+and CSRF tokens, checked and signed no more often than they need to be."""
 
 import time
 
-from flask import Flask, Request, Response, current_app
+from flask import Flask, Request, Response, current_app, g, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
-# Per worker: session cookies already verified. Only what this app signed gets in; at the
-# bound the oldest entry makes way (about 1 KB each).
+# Per worker: session cookies already verified, and CSRF tokens already signed. Only what
+# this app signed gets in; at the bound the oldest entry makes way (about 1 KB each).
 REMEMBERED = 10_000
+CSRF_FIELD = "csrf_token"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -91,7 +92,41 @@ class CookieSessions(SecureCookieSessionInterface):
         return self.session_class(serializer.serializer.loads(known[0]))
 
 
+class CsrfTokens:
+    """Flask-WTF signs the session's CSRF token afresh on every page that shows a form (the
+    layout's logout button is one): about 2% of a study card page. With no time limit on
+    tokens (WTF_CSRF_TIME_LIMIT unset), a signed token stays valid for as long as its
+    session's token, so each worker keeps the signed form it made and hands it out again.
+    Flask-WTF still signs, checks and stores everything itself."""
+
+    def __init__(self) -> None:
+        self.signed: dict[str, str] = {}
+
+    def before_render(self) -> dict:
+        raw = session.get(CSRF_FIELD)
+        if raw is not None and CSRF_FIELD not in g and self._reusable():
+            signed = self.signed.get(raw)
+            if signed is not None:
+                setattr(g, CSRF_FIELD, signed)
+        return {}
+
+    def after_request(self, response: Response) -> Response:
+        signed = g.get(CSRF_FIELD)
+        raw = session.get(CSRF_FIELD) if signed is not None else None
+        if raw is not None and raw not in self.signed and self._reusable():
+            _remember(self.signed, raw, signed)
+        return response
+
+    @staticmethod
+    def _reusable() -> bool:
+        config = current_app.config
+        return config.get("WTF_CSRF_TIME_LIMIT", 3600) is None and \
+            config.get("WTF_CSRF_FIELD_NAME", CSRF_FIELD) == CSRF_FIELD
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = CookieSessions()
     app.after_request(_add_headers)
-
+    tokens = CsrfTokens()
+    app.context_processor(tokens.before_render)
+    app.after_request(tokens.after_request)

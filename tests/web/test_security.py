@@ -176,8 +176,8 @@ def test_hsts_only_in_production(monkeypatch, tmp_path, client):
     assert production.test_client().get("/healthz").headers["Strict-Transport-Security"]
 
 
-# -- Session cookies: each worker verifies a cookie once (quizapp/security.py); what it lets
-# in must stay exactly what Flask lets in.
+# -- Session cookies and CSRF tokens: each worker verifies a cookie once and signs a CSRF
+# token once (quizapp/security.py); what they let in must stay exactly what Flask lets in.
 
 def _logged_in_client(app: Flask, email: str):
     from tests.conftest import Users
@@ -191,6 +191,11 @@ def _logged_in_client(app: Flask, email: str):
                                            "password": PASSWORD})
     assert response.status_code == 302
     return client
+
+
+def _logout_token(client) -> str:
+    page = client.get("/study/").get_data(as_text=True)
+    return page.split('action="/logout"')[1].split('name="csrf_token" value="')[1].split('"')[0]
 
 
 def test_a_remembered_session_cookie_still_expires(make_app, monkeypatch):
@@ -227,3 +232,14 @@ def test_a_remembered_cookie_gives_each_request_its_own_session(make_app):
     for _ in range(2):
         client.set_cookie("session", with_message)
         assert "Welcome back" in client.get("/").get_data(as_text=True)
+
+
+def test_csrf_token_is_signed_once_per_session_and_fits_only_that_session(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    first = _logged_in_client(app, "first@example.org")
+    second = _logged_in_client(app, "second@example.org")
+    token = _logout_token(first)
+    assert _logout_token(first) == token  # handed out again, not signed afresh
+    assert _logout_token(second) != token
+    assert second.post("/logout", data={"csrf_token": token}).status_code == 400
+    assert first.post("/logout", data={"csrf_token": token}).status_code == 302
