@@ -3,7 +3,10 @@
 Server: gunicorn with production settings, 2 workers (--workers), on 127.0.0.1; SQLite by
 default, PostgreSQL with --database-url. Load: wrk (Debian's package) with bench/study.lua,
 one connection per student, N clients for T seconds; the baseline is a bare Flask route
-(bench/bare_app.py) under the same gunicorn configuration and the same tool.
+(bench/bare_app.py) under the same gunicorn configuration and the same tool. Beside them runs
+the stripped-down loop of bench/prototype_app.py (no login, CSRF or layout; other students of
+the same data), against which the issue set its ratio targets: it tells what the machine
+allows and what the real app's features cost.
 
 After the run it checks that every rating the clients got a success answer for is in the
 review log exactly once, that no request failed with a 5xx, and that the server never logged
@@ -37,6 +40,7 @@ import sqlalchemy as sa
 from bench.data import PASSWORD, as_after_autovacuum, populate
 from quizapp import create_app
 from quizapp.extensions import db
+from quizapp.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -59,17 +63,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(url: str, users: int, cards: int) -> list[str]:
+def prepare_database(url: str, users: int, cards: int) -> tuple[list[str], list[int]]:
+    """The generated students' emails and ids, in the same order."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "QUESTIONS_DIR": "/nonexistent"})
     with app.app_context():
         db.drop_all()
         db.create_all()
         emails = populate(users, cards)
+        ids = dict(db.session.execute(sa.select(User.email, User.id)).all())
         db.session.remove()
         as_after_autovacuum()
         db.engine.dispose()
-    return emails
+    return emails, [ids[e] for e in emails]
 
 
 @contextmanager
@@ -189,6 +195,27 @@ def study_run(url: str, emails: list[str], clients: int, seconds: float, workers
         since = datetime.now(UTC)
         result = run_wrk(port, BENCH / "study.lua", clients, seconds, args=[str(cookies)])
         result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
+    return _checked(result, url, since, log, clients, workers)
+
+
+def prototype_run(url: str, student_ids: list[int], clients: int, seconds: float,
+                  workers: int, logdir: Path) -> dict:
+    """The stripped-down loop, with the last `clients` students (the study run has the
+    first ones), checked for losses like the real one."""
+    env = {"QUIZAPP_DATABASE_URL": url, "QUIZAPP_SECRET_KEY": "bench-secret"}
+    with gunicorn("bench.prototype_app:create_app()", env, workers, logdir) as (port, process,
+                                                                                 log):
+        ids = logdir / f"students-{clients}.txt"
+        ids.write_text("\n".join(map(str, student_ids[-clients:])) + "\n")
+        since = datetime.now(UTC)
+        result = run_wrk(port, BENCH / "study.lua", clients, seconds,
+                         args=[str(ids), "prototype"])
+        result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
+    return _checked(result, url, since, log, clients, workers)
+
+
+def _checked(result: dict, url: str, since: datetime, log: Path, clients: int,
+             workers: int) -> dict:
     logged, distinct = reviews_since(url, since)
     server_log = log.read_text()
     result.update(
@@ -239,33 +266,40 @@ def run(users: int, cards: int, clients: list[int], seconds: float, workers: int
         logdir = Path(tmp)
         url = database_url or f"sqlite:///{logdir / 'bench.sqlite3'}"
         backend = sa.make_url(url).get_backend_name()
-        emails = prepare_database(url, users, max(cards, 1))
-        if len(emails) < max(clients):
-            raise BenchError("need at least as many users as clients")
-        study, bare = [], []
+        emails, ids = prepare_database(url, users, max(cards, 1))
+        if len(emails) < 2 * max(clients):
+            raise BenchError("need at least twice as many users as clients (the study and "
+                             "prototype runs each have their own)")
+        study, prototype, bare = [], [], []
         for n in clients:
-            study_rounds, bare_rounds = [], []
+            study_rounds, prototype_rounds, bare_rounds = [], [], []
             for _ in range(rounds):
                 study_rounds.append(study_run(url, emails, n, seconds, workers, logdir))
+                prototype_rounds.append(prototype_run(url, ids, n, seconds, workers, logdir))
                 bare_rounds.append(bare_run(n, seconds, workers, logdir))
             study.append(best_of(study_rounds))
+            prototype.append(best_of(prototype_rounds))
             bare.append(best_of(bare_rounds))
-    for s, b in zip(study, bare, strict=True):
+    for s, p, b in zip(study, prototype, bare, strict=True):
         s["ratio_to_bare"] = round(s["rps"] / b["rps"], 3)
+        p["ratio_to_bare"] = round(p["rps"] / b["rps"], 3)
+        s["share_of_prototype"] = round(s["rps"] / p["rps"], 3)
     return {"backend": backend, "users": users, "cards_per_user": cards, "workers": workers,
-            "duration_s": seconds, "rounds": rounds, "study": study, "bare": bare}
+            "duration_s": seconds, "rounds": rounds, "study": study, "prototype": prototype,
+            "bare": bare}
 
 
 def summary(result: dict) -> str:
     lines = []
-    for s, b in zip(result["study"], result["bare"], strict=True):
+    for s, p, b in zip(result["study"], result["prototype"], result["bare"], strict=True):
         lines.append(
             f"{result['backend']} {s['clients']:>3} clients: study {s['rps']:.0f} rps "
             f"(p50 {s['p50_ms']:.1f} / p95 {s['p95_ms']:.1f} / p99 {s['p99_ms']:.1f} ms), bare "
-            f"{b['rps']:.0f} rps, ratio {s['ratio_to_bare']:.3f}; ratings ok {s['ratings_ok']}"
-            f", lost {s['ratings_lost']}, duplicates {s['duplicate_reviews']}, 5xx "
-            f"{s['server_errors']}, locked {s['database_locked']}, worker peak RSS "
-            f"{s['worker_peak_rss_mb']} MB")
+            f"{b['rps']:.0f} rps, ratio {s['ratio_to_bare']:.3f}; prototype {p['rps']:.0f} rps"
+            f" ({p['ratio_to_bare']:.3f}), study at {s['share_of_prototype']:.2f} of it; "
+            f"ratings ok {s['ratings_ok']}, lost {s['ratings_lost']}, duplicates "
+            f"{s['duplicate_reviews']}, 5xx {s['server_errors']}, locked "
+            f"{s['database_locked']}, worker peak RSS {s['worker_peak_rss_mb']} MB")
     return "\n".join(lines)
 
 

@@ -22,6 +22,9 @@ from pathlib import Path
 from bench import dashboard_speed, import_speed, load, next_card
 
 HERE = Path(__file__).resolve().parent
+# What the stripped-down prototype of the loop reached against the bare route, on the
+# machine the targets were set on (0.20x and 0.13x ask the real app to lose almost nothing).
+PROTOTYPE_RATIO = {"sqlite": 0.22, "postgresql": 0.14}
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SIZES = {
     "small": {"next": ["10x100", "1000x100"], "users": 200, "import": [1000, 10000]},
@@ -111,13 +114,20 @@ def table(r: dict) -> str:
         backend = load_run["backend"]
         ratio_target = 0.20 if backend == "sqlite" else 0.13
         p95_target = 40 if backend == "sqlite" else 60
-        for s, b in zip(load_run["study"], load_run["bare"], strict=True):
+        prototypes = load_run.get("prototype") or [None] * len(load_run["study"])
+        for s, p, b in zip(load_run["study"], prototypes, load_run["bare"], strict=True):
             rounds = len(s.get("rounds_rps", [1]))
             rows.append(
                 f"| study loop at {s['clients']} clients ({backend}, {s['workers']} workers, "
                 f"best of {rounds}) | {s['rps']:.0f} rps vs bare {b['rps']:.0f} rps = "
                 f"**{s['ratio_to_bare']}x**; p50 {s['p50_ms']:.1f}, p95 {s['p95_ms']:.1f}, "
                 f"p99 {s['p99_ms']:.1f} ms | |")
+            if p is not None:
+                rows.append(
+                    f"| the stripped-down prototype beside it (no login, CSRF or layout; the "
+                    f"issue's reached {PROTOTYPE_RATIO[backend]}x on its machine) | "
+                    f"{p['rps']:.0f} rps = {p['ratio_to_bare']}x bare; the study loop runs at "
+                    f"**{s['share_of_prototype']}** of its rate | |")
             if s["clients"] == 32:
                 rows.append(f"| ratio ≥ {ratio_target}x ({backend}) | {s['ratio_to_bare']}x | "
                             f"{_mark(s['ratio_to_bare'] >= ratio_target)} |")

@@ -1,6 +1,8 @@
 -- wrk script: each thread is one logged-in student going round the study loop:
 -- GET the next card, POST a rating for it, again and again. One connection per thread.
--- Args: a file with one session cookie per line (line n for thread n).
+-- Args: a file with one session cookie per line (line n for thread n). With "prototype" as
+-- the second argument, the lines are user ids instead, for the stripped-down loop of
+-- bench/prototype_app.py (no login, CSRF or layout).
 
 local threads = {}
 local counter = 0
@@ -15,14 +17,17 @@ function init(args)
   local n = 0
   for line in io.lines(args[1]) do
     n = n + 1
-    if n == id then cookie = line end
+    if n == id then mine = line end
   end
+  prototype = args[2] == "prototype"
+  if prototype then uid = mine else cookie = mine end
   token, csrf, last = nil, nil, nil
   ratings = {3, 1, 2, 1}  -- Good, Again, Hard, Again: learning cards keep coming back
   rated, rate_ok, gets, server_errors, no_card = 0, 0, 0, 0, 0
 end
 
 function request()
+  if prototype then return prototype_request() end
   if token ~= nil then
     rated = rated + 1
     last = "rate"
@@ -35,6 +40,18 @@ function request()
   return wrk.format("GET", "/study/session?scope=all", {["Cookie"] = cookie})
 end
 
+function prototype_request()
+  if token ~= nil then
+    rated = rated + 1
+    last = "rate"
+    return wrk.format("POST", "/rate?uid=" .. uid, {
+      ["Content-Type"] = "application/x-www-form-urlencoded"},
+      "token=" .. token .. "&rating=" .. ratings[(rated % 4) + 1])
+  end
+  last = "get"
+  return wrk.format("GET", "/card?uid=" .. uid)
+end
+
 function response(status, headers, body)
   if status >= 500 then server_errors = server_errors + 1 end
   local set_cookie = headers["Set-Cookie"]
@@ -45,7 +62,7 @@ function response(status, headers, body)
   if last == "get" then
     gets = gets + 1
     token = body:match('name="token" value="([^"]+)"')
-    csrf = body:match('name="csrf_token" value="([^"]+)"')
+    csrf = prototype or body:match('name="csrf_token" value="([^"]+)"')
     if token == nil then no_card = no_card + 1 end
   else
     if status == 302 then rate_ok = rate_ok + 1 end

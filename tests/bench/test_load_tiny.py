@@ -22,7 +22,8 @@ def wrk():
 
 
 def check(result: dict) -> None:
-    for study in result["study"]:
+    assert len(result["prototype"]) == len(result["study"])
+    for study in result["study"] + result["prototype"]:
         assert study["ratings_ok"] > 0, study
         assert study["ratings_lost"] == 0, study
         assert study["duplicate_reviews"] == 0, study
@@ -34,7 +35,7 @@ def check(result: dict) -> None:
 
 
 def test_tiny_load_run_on_sqlite(wrk):
-    check(load.run(users=4, cards=30, clients=[3], seconds=2, workers=2, database_url=None))
+    check(load.run(users=6, cards=30, clients=[3], seconds=2, workers=2, database_url=None))
 
 
 def test_tiny_load_run_on_postgres_with_several_workers(wrk):
@@ -46,7 +47,7 @@ def test_tiny_load_run_on_postgres_with_several_workers(wrk):
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        check(load.run(users=4, cards=30, clients=[4], seconds=2, workers=3,
+        check(load.run(users=8, cards=30, clients=[4], seconds=2, workers=3,
                        database_url=url.render_as_string(hide_password=False)))
     finally:
         with engine.begin() as conn:
