@@ -58,3 +58,11 @@ def test_class_join_assignment_dashboard(browser, live_server, live_app):
     expect(row).to_contain_text("100%")
     expect(teacher.get_by_role("table", name=re.compile("Facility and discrimination"))
            ).to_contain_text("Azerbaijan has gas")
+
+    # On a narrow screen the dashboard scrolls sideways, and each row still says whose it is.
+    teacher.set_viewport_size({"width": 480, "height": 800})
+    wrap = teacher.locator("table.dashboard").locator("xpath=..")
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth"), "the table should overflow"
+    assert wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; return w.scrollLeft; }") > 0
+    name = row.get_by_role("rowheader")
+    assert abs(name.bounding_box()["x"] - wrap.bounding_box()["x"]) < 2  # still at the left
