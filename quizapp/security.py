@@ -1,15 +1,19 @@
 """Security headers on every response, so nothing inline creeps in; signed-cookie sessions
 and CSRF tokens, checked and signed no more often than they need to be."""
 
+import threading
 import time
 
-from flask import Flask, Request, Response, current_app, g, session
+from flask import Flask, Request, Response, current_app, g, has_request_context, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from flask_wtf.csrf import ValidationError, validate_csrf
+from itsdangerous import BadData, BadSignature
+from itsdangerous.encoding import base64_decode, base64_encode
 
 # Per worker: session cookies already verified, and CSRF tokens already signed. Only what
 # this app signed gets in; at the bound the oldest entry makes way (about 1 KB each).
 REMEMBERED = 10_000
+LONGEST_REMEMBERED_COOKIE = 4096  # what browsers keep; longer ones are verified every time
 CSRF_FIELD = "csrf_token"
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -46,10 +50,40 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-def _remember(memory: dict, key, value) -> None:
-    if len(memory) >= REMEMBERED:
-        memory.pop(next(iter(memory)), None)  # the oldest in
-    memory[key] = value
+class _Remembered:
+    """A bounded map, oldest out, safe to fill from several threads (gthread workers)."""
+
+    def __init__(self) -> None:
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        return self._entries.get(key)
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            if len(self._entries) >= REMEMBERED:
+                self._entries.pop(next(iter(self._entries)), None)
+            self._entries[key] = value
+
+
+def _canonical(cookie: str) -> bool:
+    """Whether a verified cookie is in the one form this app writes. itsdangerous also
+    accepts the same signature written other ways (stray characters, unused low bits), and
+    each would take an entry of its own."""
+    if len(cookie) > LONGEST_REMEMBERED_COOKIE:
+        return False
+    signature = cookie.rpartition(".")[2]
+    try:
+        return base64_encode(base64_decode(signature)).decode() == signature
+    except BadData:
+        return False
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -58,26 +92,29 @@ class CookieSessions(SecureCookieSessionInterface):
     (it is stateless), and a cookie is verified once per worker. A browser sends the same
     cookie until its session changes, and verifying it (two HMACs, base64, zlib) was about
     4% of a study request; a cookie seen before, byte for byte, has the same signature, so
-    it only needs its age checked again."""
+    it only needs its age checked again. Changing the keys starts a new memory."""
 
     _built: tuple | None = None
 
-    def get_signing_serializer(self, app: Flask):
+    def _signing(self, app: Flask) -> tuple:
+        """(keys, serializer, verified cookies) for the app's current keys."""
         keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         built = self._built
         if built is None or built[0] != keys:
-            built = self._built = (keys, super().get_signing_serializer(app), {})
-        return built[1]
+            built = self._built = (keys, super().get_signing_serializer(app), _Remembered())
+        return built
+
+    def get_signing_serializer(self, app: Flask):
+        return self._signing(app)[1]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        serializer = self.get_signing_serializer(app)
+        _keys, serializer, verified = self._signing(app)  # one read: keys and memory agree
         if serializer is None:
             return None
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        verified = self._built[2]
         known = verified.get(cookie)
         if known is None:
             try:
@@ -86,36 +123,49 @@ class CookieSessions(SecureCookieSessionInterface):
             except BadSignature:  # forged, garbled or expired: a new, empty session
                 return self.session_class()
             known = (serializer.serializer.dumps(data), int(signed_at.timestamp()))
-            _remember(verified, cookie, known)
+            if _canonical(cookie):
+                verified.put(cookie, known)
         elif not 0 <= int(time.time()) - known[1] <= max_age:  # as itsdangerous checks it
             return self.session_class()
         return self.session_class(serializer.serializer.loads(known[0]))
 
 
 class CsrfTokens:
-    """Flask-WTF signs the session's CSRF token afresh on every page that shows a form (the
-    layout's logout button is one): about 2% of a study card page. With no time limit on
-    tokens (WTF_CSRF_TIME_LIMIT unset), a signed token stays valid for as long as its
-    session's token, so each worker keeps the signed form it made and hands it out again.
-    Flask-WTF still signs, checks and stores everything itself."""
+    """Flask-WTF signs the session's CSRF token afresh each time a page calls csrf_token()
+    (the layout's logout button does, on every page): about 2% of a study card page. With no
+    time limit on tokens (WTF_CSRF_TIME_LIMIT unset), a signed token stays valid for as long
+    as its session's token, so each worker keeps the signed form it made, checked once with
+    Flask-WTF's own validation, and hands it out again. Forms built with FlaskForm still get
+    theirs signed as they are built. Flask-WTF signs, checks and stores everything itself."""
 
     def __init__(self) -> None:
-        self.signed: dict[str, str] = {}
+        self.signed = _Remembered()
 
     def before_render(self) -> dict:
+        if not has_request_context() or CSRF_FIELD in g or not self._reusable():
+            return {}
         raw = session.get(CSRF_FIELD)
-        if raw is not None and CSRF_FIELD not in g and self._reusable():
-            signed = self.signed.get(raw)
-            if signed is not None:
-                setattr(g, CSRF_FIELD, signed)
+        signed = self.signed.get((self._secret(), raw)) if raw is not None else None
+        if signed is not None:
+            setattr(g, CSRF_FIELD, signed)
         return {}
 
     def after_request(self, response: Response) -> Response:
         signed = g.get(CSRF_FIELD)
-        raw = session.get(CSRF_FIELD) if signed is not None else None
-        if raw is not None and raw not in self.signed and self._reusable():
-            _remember(self.signed, raw, signed)
+        if signed is None or not self._reusable():
+            return response
+        key = (self._secret(), session.get(CSRF_FIELD))
+        if key[1] is not None and key not in self.signed:
+            try:
+                validate_csrf(signed)  # this session's token, signed with today's key
+            except ValidationError:
+                return response
+            self.signed.put(key, signed)
         return response
+
+    @staticmethod
+    def _secret() -> str:
+        return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
 
     @staticmethod
     def _reusable() -> bool:

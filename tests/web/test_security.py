@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from flask import Flask
+from flask import request as flask_request
 
 from quizapp import create_app
 from quizapp.config import ConfigError
@@ -193,53 +194,137 @@ def _logged_in_client(app: Flask, email: str):
     return client
 
 
+def _remembered_cookie(client) -> str:
+    for _ in range(2):  # the first shows (and so ends) the welcome message: a new cookie
+        assert client.get("/study/").status_code == 200
+    return client.get_cookie("session").value
+
+
+def _sent_to_login(client) -> bool:
+    response = client.get("/study/")
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _signed_cookies(app: Flask):
+    return app.session_interface._signing(app)[2]
+
+
 def _logout_token(client) -> str:
     page = client.get("/study/").get_data(as_text=True)
     return page.split('action="/logout"')[1].split('name="csrf_token" value="')[1].split('"')[0]
 
 
-def test_a_remembered_session_cookie_still_expires(make_app, monkeypatch):
+@pytest.mark.parametrize("seconds", [601, -5])
+def test_a_remembered_session_cookie_still_expires(make_app, monkeypatch, seconds):
+    """Older than the session lifetime, or signed in the future: refused, as Flask would."""
     import time
 
     app = make_app(PERMANENT_SESSION_LIFETIME=600)
     client = _logged_in_client(app, "expiring@example.org")
-    for _ in range(2):  # the first shows (and so ends) the welcome message: a new cookie
-        assert client.get("/study/").status_code == 200
-    later = time.time() + 601
-    monkeypatch.setattr(time, "time", lambda: later)
-    response = client.get("/study/")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    _remembered_cookie(client)
+    then = time.time() + seconds
+    monkeypatch.setattr(time, "time", lambda: then)
+    assert _sent_to_login(client)
 
 
-def test_a_cookie_one_character_off_a_remembered_one_is_refused(make_app):
+@pytest.mark.parametrize("where", ["payload", "signature"])
+def test_a_cookie_one_character_off_a_remembered_one_is_refused(make_app, where):
     app = make_app()
     client = _logged_in_client(app, "forged@example.org")
-    assert client.get("/study/").status_code == 200
-    cookie = client.get_cookie("session").value
-    spot = len(cookie) // 3  # inside the signed payload
+    cookie = _remembered_cookie(client)
+    spot = len(cookie) // 3 if where == "payload" else len(cookie) - 10
     forged = cookie[:spot] + ("A" if cookie[spot] != "A" else "B") + cookie[spot + 1:]
     client.set_cookie("session", forged)
-    response = client.get("/study/")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert _sent_to_login(client)
 
 
-def test_a_remembered_cookie_gives_each_request_its_own_session(make_app):
-    """The same cookie sent twice (a second tab, a retry) shows its message both times:
-    reading the message in one request does not take it out of the remembered cookie."""
+def test_new_keys_forget_the_cookies_verified_under_the_old_ones(make_app):
+    app = make_app()
+    client = _logged_in_client(app, "rotated@example.org")
+    _remembered_cookie(client)
+    app.config["SECRET_KEY_FALLBACKS"] = ["test-secret"]
+    app.config["SECRET_KEY"] = "next-secret"
+    assert client.get("/study/").status_code == 200  # the old key is still a fallback
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert _sent_to_login(client)
+
+
+def test_one_cookie_written_many_ways_takes_one_place(make_app):
+    """itsdangerous accepts a signature with stray characters in it; each such spelling of
+    a valid cookie is still accepted, but only the app's own spelling is remembered, so a
+    flood of them cannot fill a worker's memory."""
+    app = make_app()
+    client = _logged_in_client(app, "flood@example.org")
+    cookie = _remembered_cookie(client)
+    before = len(_signed_cookies(app))
+    for n in range(20):
+        client.set_cookie("session", cookie + "!!!!" * (n + 1))
+        assert client.get("/study/").status_code == 200
+    assert len(_signed_cookies(app)) == before
+
+
+def test_each_request_gets_its_own_copy_of_a_remembered_session(make_app):
+    """Changing one request's session (a flash message added to the list) leaves the next
+    request with the same cookie as the cookie says."""
     app = make_app()
     client = _logged_in_client(app, "twice@example.org")
     with_message = client.get_cookie("session").value  # carries "Welcome back"
-    for _ in range(2):
-        client.set_cookie("session", with_message)
-        assert "Welcome back" in client.get("/").get_data(as_text=True)
+    interface = app.session_interface
+    with app.test_request_context(headers={"Cookie": f"session={with_message}"}):
+        for _ in range(2):
+            opened = interface.open_session(app, flask_request)
+            assert opened["_flashes"] == [("success", "Welcome back, twice.")]
+            opened["_flashes"].append(("info", "added in this request"))
 
 
-def test_csrf_token_is_signed_once_per_session_and_fits_only_that_session(make_app):
+def test_csrf_token_is_signed_once_per_session_and_fits_only_that_session(make_app,
+                                                                         monkeypatch):
+    import time
+
     app = make_app(WTF_CSRF_ENABLED=True)
     first = _logged_in_client(app, "first@example.org")
     second = _logged_in_client(app, "second@example.org")
     token = _logout_token(first)
+    later = time.time() + 5  # a token signed now would carry another time
+    monkeypatch.setattr(time, "time", lambda: later)
     assert _logout_token(first) == token  # handed out again, not signed afresh
     assert _logout_token(second) != token
     assert second.post("/logout", data={"csrf_token": token}).status_code == 400
     assert first.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_with_a_csrf_time_limit_every_page_gets_a_fresh_token(make_app, monkeypatch):
+    import time
+
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=3600)
+    client = _logged_in_client(app, "limited@example.org")
+    token = _logout_token(client)
+    later = time.time() + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _logout_token(client) != token
+
+
+def test_a_new_csrf_key_is_used_at_once(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_SECRET_KEY="csrf-one")
+    client = _logged_in_client(app, "csrf-key@example.org")
+    _logout_token(client)
+    app.config["WTF_CSRF_SECRET_KEY"] = "csrf-two"
+    assert client.post("/logout", data={"csrf_token": _logout_token(client)}).status_code == 302
+
+
+def test_a_token_left_over_from_another_session_is_not_kept(make_app):
+    """Where one app context spans several requests (some test set-ups, scripts), Flask-WTF
+    hands the next request the token still in `g`. A worker that has not seen the second
+    session yet must not remember that token as the second session's."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    first = _logged_in_client(app, "left-a@example.org")
+    second = _logged_in_client(app, "left-b@example.org")
+    other = make_app(reset_limits=False, WTF_CSRF_ENABLED=True)  # same database and keys
+    a, b = other.test_client(), other.test_client()
+    a.set_cookie("session", first.get_cookie("session").value)
+    b.set_cookie("session", second.get_cookie("session").value)
+    with other.app_context():
+        _logout_token(a)
+        _logout_token(b)
+    token = _logout_token(b)
+    assert b.post("/logout", data={"csrf_token": token}).status_code == 302
