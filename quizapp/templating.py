@@ -31,6 +31,15 @@ def _cloze_answer(text: str) -> list[tuple[str, bool]]:
     return [p for p in [*pieces, (text[last:], False)] if p[0]]
 
 
+def percent(share: float | None, places: int = 0) -> str:
+    """A share as a percentage: '87%', or '87.5%' with places=1; '—' when there is none.
+    A function, not a template macro: the class dashboard prints one per student, and 500
+    macro calls took Jinja 3.3 ms where 500 calls of this take 1.5 ms."""
+    if share is None:
+        return "—"
+    return f"{round(share * 100)}%" if places == 0 else f"{round(share * 100, places)}%"
+
+
 def until(when: datetime, now: datetime) -> str:
     """'3 h', '12 min', '2 days': how long from now."""
     seconds = max(0, (when - now).total_seconds())
@@ -72,7 +81,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["cloze_answer"] = _cloze_answer
     app.jinja_env.globals.update(type_label=TYPE_LABELS.get, until=until, cached_url=cached_url,
-                                 scope_title=scope_title,
-                                 tag_label=tag_label)
+                                 percent=percent, scope_title=scope_title, tag_label=tag_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
