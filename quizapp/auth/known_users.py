@@ -29,7 +29,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import Flask, abort, current_app, has_app_context, has_request_context, session
+from flask import Flask, abort, current_app, g, has_app_context, has_request_context, session
 from flask_login import logout_user
 from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session, attributes, make_transient_to_detached
@@ -38,6 +38,7 @@ from ..extensions import db
 from ..models import User
 
 STAMP = "_user_stamp"  # in the Flask session: changes whenever the user changes their record
+OUTDATED = "session_outdated"  # in g: this browser signed in before the password last changed
 MAX_ENTRIES = 20_000  # about 1 KB each
 
 # What requests read of the logged-in user; every value immutable. Any other column (the
@@ -145,6 +146,7 @@ def fresh(user: User, lock: bool = False) -> User:
     if signed_in is not None and signed_in[0] == user.id and \
             signed_in[1] != (user.session_version or 0):
         logout_user()
+        setattr(g, OUTDATED, True)
         abort(current_app.login_manager.unauthorized())
     return user
 

@@ -1,5 +1,5 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from ..database import read_only
 from ..extensions import db, limiter, login_manager
@@ -11,6 +11,9 @@ from .forms import ChangePasswordForm, LoginForm, RegisterForm
 bp = Blueprint("auth", __name__)
 
 BAD_LOGIN = "That email and password do not match an account."
+PLEASE_LOG_IN = "Please log in to see that page."
+PASSWORD_CHANGED = ("Your password was changed, so this browser was logged out. Please log in "
+                    "with the new password.")
 
 
 @login_manager.user_loader
@@ -22,9 +25,19 @@ def load_user(session_id: str) -> User | None:
         return None
     user_id, signed_in_under = parsed
     user = known_users.of(current_app).load(user_id)
-    if user is None or (user.session_version or 0) != signed_in_under:
+    if user is not None and (user.session_version or 0) != signed_in_under:
+        setattr(g, known_users.OUTDATED, True)
         return None
     return user
+
+
+@login_manager.unauthorized_handler
+def ask_to_log_in():
+    """Flask-Login's own answer to a page that needs a login (a message, then the login page
+    with the page to come back to), saying why when a password change ended the session."""
+    outdated = g.pop(known_users.OUTDATED, False)
+    flash(PASSWORD_CHANGED if outdated else PLEASE_LOG_IN, "info")
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def _login_limit() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from werkzeug.test import Client
 
 from quizapp.auth import known_users
+from quizapp.auth.views import PASSWORD_CHANGED
 from quizapp.config import ConfigError
 from quizapp.config import load as load_config
 from quizapp.extensions import db
@@ -192,10 +193,12 @@ def test_changing_the_password_logs_out_the_other_browsers(make_app):
         laptop.get(0, "/").get_data(as_text=True)
     stale = phone.get(0, "/account/password")
     assert stale.status_code == 302 and "/login" in stale.headers["Location"]
+    assert PASSWORD_CHANGED in phone.get(0, stale.headers["Location"]).get_data(as_text=True)
     # Worker 1 still has its copy: the tablet can read, but saving reads the row and ends.
     assert tablet.get(1, "/study/settings").status_code == 200
     refused = tablet.post(1, "/study/settings", _settings(new_cards_per_day="7"))
     assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert PASSWORD_CHANGED in tablet.get(1, refused.headers["Location"]).get_data(as_text=True)
     assert tablet.get(1, "/study/settings").status_code == 302
     with workers.apps[0].app_context():
         assert db.session.scalar(db.select(User.new_cards_per_day)) == 20

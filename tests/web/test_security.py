@@ -16,6 +16,8 @@ def test_anonymous_user_is_sent_to_login(client):
     response = client.get("/admin/users")
     assert response.status_code == 302
     assert "/login?next=" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Please log in to see that page." in page and "password was changed" not in page
 
 
 def test_student_gets_403_on_admin_page(client, users):
