@@ -33,10 +33,28 @@ def browser():
         browser.close()
 
 
+def _read_whole(app):
+    """Werkzeug's development server skips a response's close() when the browser drops the
+    connection at the wrong moment (its cleanup reads the socket first, and that raises), so
+    a static file stays open and its ResourceWarning fails whichever test runs next. Here
+    each response is read whole and closed before the server sees it."""
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
