@@ -43,12 +43,28 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None
+        if value.tzinfo is UTC:  # the usual case, and the hot path: no conversion needed
+            return value.replace(tzinfo=None)
         if value.tzinfo is None:
             raise ValueError("naive datetime given; pass a UTC-aware one")
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect):
         return None if value is None else value.replace(tzinfo=UTC)
+
+    def bind_processor(self, dialect):
+        """On SQLite, where a timestamp is text, write SQLAlchemy's own text for it
+        ("2026-11-28 14:30:26.000000") in one C call: its generic formatter was about 1% of
+        a study request, which binds five timestamps."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None):
+            if value is None:
+                return None
+            return self.process_bind_param(value, dialect).isoformat(" ", "microseconds")
+
+        return process
 
 
 class Role(enum.StrEnum):

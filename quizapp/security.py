@@ -129,6 +129,23 @@ class CookieSessions(SecureCookieSessionInterface):
             return self.session_class()
         return self.session_class(serializer.serializer.loads(known[0]))
 
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        """Flask's, except that a session with nothing to write only gets its `Vary: Cookie`,
+        without Flask reading seven cookie settings and parsing the Vary header to add it
+        (about 1% of a study request)."""
+        if session and not self.should_set_cookie(app, session):
+            if session.accessed:
+                _vary_on_cookie(response)
+            return
+        super().save_session(app, session, response)
+
+
+def _vary_on_cookie(response: Response) -> None:
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")  # merged into what is there, once
+    else:
+        response.headers["Vary"] = "Cookie"
+
 
 class CsrfTokens:
     """Flask-WTF signs the session's CSRF token afresh each time a page calls csrf_token()

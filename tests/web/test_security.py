@@ -330,3 +330,47 @@ def test_a_token_left_over_from_another_session_is_not_kept(make_app):
         _logout_token(b)
     token = _logout_token(b)
     assert b.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+# -- Session protection: each worker remembers the browsers' fingerprints
+# (quizapp/auth/protection.py); they must stay Flask-Login's own.
+
+@pytest.mark.parametrize("headers", [
+    {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"},
+    {"User-Agent": "Zoë's browser ✓"},
+    {},
+    {"User-Agent": "curl/8", "X-Forwarded-For": "203.0.113.7, 10.0.0.1"},
+], ids=["browser", "unicode", "no-agent", "forwarded"])
+def test_browser_fingerprint_is_flask_logins(app, headers):
+    from flask_login.utils import _create_identifier
+
+    from quizapp.auth.protection import browser_identifier
+
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "192.0.2.4"}):
+        assert browser_identifier() == _create_identifier()
+        assert browser_identifier() == _create_identifier()  # remembered, still the same
+
+
+def test_strong_session_protection_ends_a_session_taken_to_another_browser(make_app):
+    app = make_app(SESSION_PROTECTION="strong")
+    client = _logged_in_client(app, "strong@example.org")
+    assert client.get("/study/").status_code == 200  # same browser: still logged in
+    client.environ_base["HTTP_USER_AGENT"] = "Another browser/1.0"
+    assert _sent_to_login(client)
+
+
+def test_vary_cookie_joins_a_vary_the_view_set(make_app):
+    app = make_app()
+
+    @app.get("/varies")
+    def varies():
+        from flask import session
+
+        session.get("anything")
+        return "ok", 200, {"Vary": "Accept-Encoding"}
+
+    client = _logged_in_client(app, "varies@example.org")  # a session with nothing to write
+    for _ in range(2):  # the first request ends the welcome message: a new cookie
+        response = client.get("/varies")
+    assert "Set-Cookie" not in response.headers
+    assert response.headers.get_all("Vary") == ["Accept-Encoding, Cookie"]
