@@ -1,5 +1,6 @@
 """The bundled banks: valid, big enough, covering the article, and in our own words."""
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -14,6 +15,10 @@ from quizapp.banks.schema import QUESTION_TYPES
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "questions"
 ARTICLE = ROOT.parent / "shared" / "source" / "article.md"
+# Every run of eight words in the article, hashed: the no-copy rule can be checked where the
+# article is not (a fresh clone in CI), and the repository holds none of its sentences.
+ARTICLE_RUNS = Path(__file__).with_name("article_runs.txt")
+RUN = 8
 MAIN_BANKS = ("themes", "projects", "positions")
 
 
@@ -88,26 +93,55 @@ def _strings(value):
             yield from _strings(item)
 
 
-def test_no_run_of_eight_words_copied_from_the_article(banks):
-    if not ARTICLE.exists():
-        pytest.skip(f"the source article is not at {ARTICLE}; the no-copy rule needs it")
+def _run_hashes(words: list[str]) -> list[str]:
+    return [hashlib.sha256(" ".join(words[i:i + RUN]).encode()).hexdigest()[:16]
+            for i in range(len(words) - RUN + 1)]
+
+
+def _article_run_hashes() -> set[str]:
     paragraphs = re.findall(r"^\[\d+\] (.*)$", ARTICLE.read_text(encoding="utf-8"), re.M)
     assert len(paragraphs) == 22
-    words = _words(" ".join(paragraphs))
-    runs = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
-    copied = []
+    return set(_run_hashes(_words(" ".join(paragraphs))))
+
+
+def _kept_run_hashes() -> set[str]:
+    lines = ARTICLE_RUNS.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def write_article_runs() -> None:
+    """Rewrite article_runs.txt from the article: python -m tests.unit.test_bundled_banks"""
+    hashes = sorted(_article_run_hashes())
+    ARTICLE_RUNS.write_text(
+        "# sha256 (first 16 hex digits) of each run of eight words in the article, as\n"
+        "# test_bundled_banks normalises them. Rewrite: python -m tests.unit.test_bundled_banks\n"
+        + "\n".join(hashes) + "\n", encoding="utf-8")
+
+
+def _our_texts(banks):
     path = load_path(QUESTIONS / "orientation.yaml")
     for module in path.modules:
         for text in [module.title, *module.briefing]:
-            w = _words(text)
-            copied += [f"orientation/{module.id}: {' '.join(w[i:i + 8])}"
-                       for i in range(len(w) - 7) if tuple(w[i:i + 8]) in runs]
+            yield f"orientation/{module.id}", text
     for bank in banks.values():
         for q in bank.questions:
             for text in _strings(q.model_dump(exclude={"id", "type", "tags", "source"})):
-                w = _words(re.sub(r"\[\[|\]\]|\|", " ", text))
-                copied += [f"{bank.id}/{q.id}: {' '.join(w[i:i + 8])}"
-                           for i in range(len(w) - 7) if tuple(w[i:i + 8]) in runs]
+                yield f"{bank.id}/{q.id}", re.sub(r"\[\[|\]\]|\|", " ", text)
+
+
+def test_no_run_of_eight_words_copied_from_the_article(banks):
+    """Checked against the article's hashed runs, which are checked against the article
+    itself wherever it is beside the project."""
+    runs = _kept_run_hashes()
+    if ARTICLE.exists():
+        assert runs == _article_run_hashes(), \
+            "article_runs.txt is out of date: python -m tests.unit.test_bundled_banks"
+    assert len(runs) > 1000  # the article's 22 paragraphs
+    copied = []
+    for where, text in _our_texts(banks):
+        words = _words(text)
+        copied += [f"{where}: {' '.join(words[i:i + RUN])}"
+                   for i, digest in enumerate(_run_hashes(words)) if digest in runs]
     assert copied == []
 
 
@@ -116,3 +150,7 @@ def test_single_choice_answers_are_spread_over_positions(banks):
                         if q.type == "single_choice")
     total = sum(positions.values())
     assert max(positions.values()) <= 0.4 * total, positions
+
+
+if __name__ == "__main__":
+    write_article_runs()

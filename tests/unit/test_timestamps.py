@@ -27,9 +27,12 @@ def test_sqlite_text_is_sqlalchemys(moment):
     assert ours(None) is None
 
 
-def test_naive_times_are_refused_on_every_backend():
-    for dialect in (sqlite.dialect(), postgresql.dialect()):
-        process = UTCDateTime().bind_processor(dialect) or \
-            (lambda v: UTCDateTime().process_bind_param(v, dialect))
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()],
+                         ids=["sqlite", "postgresql"])
+def test_naive_times_are_refused_on_every_backend(dialect):
+    with pytest.raises(ValueError, match="naive"):
+        UTCDateTime().process_bind_param(datetime(2026, 11, 28), dialect)
+    process = UTCDateTime().bind_processor(dialect)
+    if process is not None:
         with pytest.raises(ValueError, match="naive"):
             process(datetime(2026, 11, 28))
