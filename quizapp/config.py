@@ -44,6 +44,16 @@ def _float_env(name: str, default: float, limit: float) -> float:
     return value
 
 
+def _list_env(name: str) -> list[str] | None:
+    raw = _env(name)
+    if raw is None:
+        return None
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ConfigError(f"QUIZAPP_{name} must list at least one name, not {raw!r}")
+    return items
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """In development, make a random key once and keep it in instance/ so sessions survive."""
     key_file = instance_path / "secret_key"
@@ -99,4 +109,7 @@ def load(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_BYTES", 1024 * 1024),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
         "PROXY_HOPS": _int_env("PROXY_HOPS", 0),
+        # The host names the app answers to; any other Host header gets a 400, so links the
+        # app writes out in full (class join links, certificates) always name one of these.
+        "TRUSTED_HOSTS": _list_env("TRUSTED_HOSTS"),
     }

@@ -1,6 +1,7 @@
 """Friendly error pages: a user never sees a stack trace."""
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,6 +17,8 @@ MESSAGES = {
     500: ("Something went wrong", "An unexpected error happened on our side. Nothing you did "
           "caused it; please try again in a moment."),
 }
+UNKNOWN_HOST = ("Unknown address", "This site is not served at this address. Check the link "
+                "you followed, or ask whoever sent it for the site's address.")
 
 
 def _start_afresh() -> None:
@@ -30,20 +33,30 @@ def _start_afresh() -> None:
 
 def _render(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
+    message = detail or message
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(error=title, message=detail or message), code
+        return jsonify(error=title, message=message), code
+    if request_ctx.url_adapter is None:  # a Host not in TRUSTED_HOSTS, whatever was asked
+        return _plain(400, *UNKNOWN_HOST, root=None)  # (its stylesheet would be refused too)
     if code >= 500:
         _start_afresh()
     try:
-        return render_template("error.html", code=code, title=title,
-                               message=detail or message), code
+        return render_template("error.html", code=code, title=title, message=message,
+                               home_url=url_for("core.home")), code
     except SQLAlchemyError:
         if code < 500:
             raise
         # The database is down: the page without the layout, and without the context
         # processors (the logged-in user), which need it.
-        page = current_app.jinja_env.get_template("error_plain.html")
-        return page.render(code=code, title=title, message=detail or message), code
+        return _plain(code, title, message, root=url_for("core.home"))
+
+
+def _plain(code: int, title: str, message: str, root: str | None):
+    """The error page alone: no layout, no context processors; links from the site's root,
+    if there is one to link to."""
+    page = current_app.jinja_env.get_template("error_plain.html")
+    return page.render(code=code, title=title, message=message, home_url=root,
+                       stylesheet_url=root and root + "static/style.css"), code
 
 
 def init_app(app: Flask) -> None:

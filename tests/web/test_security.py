@@ -374,3 +374,21 @@ def test_vary_cookie_joins_a_vary_the_view_set(make_app):
         response = client.get("/varies")
     assert "Set-Cookie" not in response.headers
     assert response.headers.get_all("Vary") == ["Accept-Encoding, Cookie"]
+
+
+def test_only_trusted_hosts_are_answered(monkeypatch, make_app):
+    monkeypatch.setenv("QUIZAPP_TRUSTED_HOSTS", "quiz.example.org, .school.example")
+    client = make_app().test_client()
+    assert client.get("/login", headers={"Host": "quiz.example.org"}).status_code == 200
+    assert client.get("/login", headers={"Host": "ict.school.example"}).status_code == 200
+    refused = client.get("/login", headers={"Host": "quiz.example.org.evil.test"})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "This site is not served at this address" in page  # the app's page, no trace
+    assert "href=" not in page  # every link from it would be refused too
+
+
+def test_an_empty_trusted_host_list_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZAPP_TRUSTED_HOSTS", " , ")
+    with pytest.raises(ConfigError, match="QUIZAPP_TRUSTED_HOSTS must list at least one"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
