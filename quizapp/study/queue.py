@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from .. import scheduling
+from ..hot_reads import HotRead
 from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User, UTCDateTime
 
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: learning steps due soon are shown when idle
@@ -184,10 +185,15 @@ def _queue_state_statement(kind: str):
                   _count_today(int(scheduling.CardStatus.REVIEW)))
 
 
+@lru_cache(maxsize=8)
+def _queue_state_read(kind: str) -> HotRead:
+    return HotRead(_queue_state_statement(kind))
+
+
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
     start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
-    row = session.connection().execute(_queue_state_statement(scope.kind), {
-        "uid": user.id, "now": now, "day_start": start, **scope.params}).one()
+    row = _queue_state_read(scope.kind).first(session.connection(), {
+        "uid": user.id, "now": now, "day_start": start, **scope.params})
     return QueueState(*row, new_per_day=user.new_cards_per_day,
                       reviews_per_day=user.max_reviews_per_day)
 
@@ -228,10 +234,15 @@ def _due_card_statement(kind: str, states: tuple[int, ...]):
     return scoped(query, kind)
 
 
+@lru_cache(maxsize=32)
+def _due_card_read(kind: str, states: tuple[int, ...]) -> HotRead:
+    return HotRead(_due_card_statement(kind, states))
+
+
 def _due_card(session: Session, user: User, scope: Scope, states: tuple[int, ...],
               until: datetime, queue: str) -> StudyCard | None:
-    row = session.connection().execute(_due_card_statement(scope.kind, states),
-                                       {"uid": user.id, "until": until, **scope.params}).first()
+    row = _due_card_read(scope.kind, states).first(
+        session.connection(), {"uid": user.id, "until": until, **scope.params})
     return None if row is None else _study_card(row, queue)
 
 
@@ -243,9 +254,14 @@ def _new_question_statement(kind: str):
     return scoped(query, kind)
 
 
+@lru_cache(maxsize=8)
+def _new_question_read(kind: str) -> HotRead:
+    return HotRead(_new_question_statement(kind))
+
+
 def _new_question(session: Session, user: User, scope: Scope) -> StudyCard | None:
-    row = session.connection().execute(_new_question_statement(scope.kind),
-                                       {"uid": user.id, **scope.params}).first()
+    row = _new_question_read(scope.kind).first(session.connection(),
+                                               {"uid": user.id, **scope.params})
     return None if row is None else _study_card(row, "new")
 
 

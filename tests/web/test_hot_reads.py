@@ -1,0 +1,142 @@
+"""The study loop's reads go straight to the driver (quizapp/hot_reads.py): they must give
+exactly what SQLAlchemy's own execution gives, in the request's transaction, and fail as
+SQLAlchemy's errors do."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import bindparam, column, event, select, table, text
+from sqlalchemy.exc import DBAPIError, StatementError
+
+from quizapp.extensions import db
+from quizapp.hot_reads import HotRead
+from quizapp.models import CardState, Question, Role
+from quizapp.scheduling import CardStatus
+from quizapp.study import queue
+from tests.helpers import flashcards, import_banks
+
+NOW = datetime(2026, 5, 10, 12, 0, 0, 250_000, tzinfo=UTC)
+
+
+@pytest.fixture
+def student(users):
+    user = users.login_as(Role.STUDENT)
+    import_banks(flashcards("deck", 4))
+    first = db.session.scalar(select(Question).where(Question.key == "c1"))
+    db.session.add(CardState(user_id=user.id, question_id=first.id,
+                             state=int(CardStatus.LEARNING), step=1, stability=2.5,
+                             difficulty=6.25, due=NOW - timedelta(minutes=3),
+                             last_review=NOW - timedelta(minutes=13), reps=2, lapses=1))
+    db.session.commit()
+    return user
+
+
+def _both_ways(statement, parameters):
+    """The row both ways, checked to be the same values of the same types (2.5 == Decimal
+    ("2.5") and 1 == True, so equality alone would not tell)."""
+    connection = db.session.connection()
+    expected = connection.execute(statement, parameters).first()
+    expected = None if expected is None else tuple(expected)
+    ours = HotRead(statement).first(connection, parameters)
+    assert ours == expected
+    if ours is not None:
+        assert [type(v) for v in ours] == [type(v) for v in expected]
+        assert all(v.tzinfo is UTC for v in ours if isinstance(v, datetime))
+    return ours, expected
+
+
+@pytest.mark.parametrize("states", [queue.LEARNING_STATES, queue.REVIEW_STATES])
+def test_the_next_card_reads_as_sqlalchemy_reads_it(student, states):
+    for until in (NOW, NOW - timedelta(days=1)):  # a card, and none
+        ours, theirs = _both_ways(queue._due_card_statement("all", states),
+                                  {"uid": student.id, "until": until, "scope_value": ""})
+        assert ours == theirs
+    if states == queue.LEARNING_STATES:
+        assert ours is None and theirs is None
+        ours, _ = _both_ways(queue._due_card_statement("all", states),
+                             {"uid": student.id, "until": NOW, "scope_value": ""})
+        content, due = ours[4], ours[10]
+        assert isinstance(content, dict) and content["type"] == "flashcard"
+        assert due == NOW - timedelta(minutes=3) and due.tzinfo is UTC
+        assert ours[8:10] == (2.5, 6.25)  # floats as floats, on PostgreSQL too
+
+
+def test_times_go_in_as_sqlalchemy_writes_them(student):
+    """Two hours before the card is due, written in Baku's time (UTC+4): converted to UTC
+    on the way in, it finds nothing; sent as it is, SQLite would compare the local hour, and
+    PostgreSQL would read it in the server's time zone (here Tokyo's)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
+    baku = timezone(timedelta(hours=4))
+    ours, theirs = _both_ways(queue._due_card_statement("all", queue.LEARNING_STATES),
+                              {"uid": student.id, "until": (NOW - timedelta(hours=2))
+                               .astimezone(baku), "scope_value": ""})
+    assert ours is None and theirs is None
+
+
+def test_the_next_new_card_reads_as_sqlalchemy_reads_it(student):
+    ours, _ = _both_ways(queue._new_question_statement("all"), {"uid": student.id})
+    assert ours[1] == "c0" and isinstance(ours[4], dict)
+
+
+def test_a_time_written_into_the_statement_is_converted_too(student):
+    statement = select(CardState.due).where(CardState.due <= NOW, CardState.reps > 0)
+    ours, _ = _both_ways(statement, {})
+    assert ours == (NOW - timedelta(minutes=3),)
+
+
+def test_the_engines_statement_listeners_see_hot_reads(app, student):
+    """Tests (and tracing) watch statements through them."""
+    seen, uid = [], student.id
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        queue._new_question_read("all").first(db.session.connection(), {"uid": uid})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(seen) == 1 and "questions" in seen[0]
+
+
+def test_a_naive_time_is_refused_as_sqlalchemy_refuses_it(student):
+    with pytest.raises(StatementError, match="naive"):
+        queue._due_card_read("all", queue.LEARNING_STATES).first(
+            db.session.connection(), {"uid": student.id, "until": datetime(2026, 5, 10),
+                                      "scope_value": ""})
+
+
+@pytest.mark.parametrize("kind", ["all", "bank", "tag"])
+def test_the_queue_counts_read_as_sqlalchemy_reads_them(student, kind):
+    parameters = {"uid": student.id, "now": NOW, "day_start": NOW - timedelta(hours=12),
+                  "scope_value": "deck" if kind == "bank" else "nothing-tagged"}
+    ours, theirs = _both_ways(queue._queue_state_statement(kind), parameters)
+    assert ours == theirs
+    if kind == "all":
+        assert ours[:3] == (1, 0, 3)  # one learning card due, three questions unseen
+
+
+def test_a_read_sees_the_requests_own_uncommitted_writes(student):
+    """Same connection, same transaction: not a connection of its own."""
+    unseen = db.session.scalar(select(Question).where(Question.key == "c2"))
+    db.session.add(CardState(user_id=student.id, question_id=unseen.id,
+                             state=int(CardStatus.LEARNING), due=NOW, reps=1))
+    db.session.flush()
+    row = queue._queue_state_read("all").first(db.session.connection(), {
+        "uid": student.id, "now": NOW, "day_start": NOW, "scope_value": ""})
+    assert row[0] == 2
+    db.session.rollback()
+
+
+def test_a_driver_error_is_sqlalchemys_error(app):
+    missing = HotRead(select(column("id")).select_from(table("no_such_table")))
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        missing.first(db.session.connection(), {})
+    db.session.rollback()
+
+
+def test_an_expanding_list_is_refused_plainly(app):
+    statement = select(Question.id).where(Question.id.in_(bindparam("ids", expanding=True)))
+    with pytest.raises(ValueError, match="plain bound parameters"):
+        HotRead(statement).first(db.session.connection(), {"ids": [1, 2]})
