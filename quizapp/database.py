@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import scoped_session
 
+from .config import ConfigError
 from .extensions import db
 
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for SQLite's write lock before giving up
@@ -205,6 +206,11 @@ def _end_read_without_transaction(_exc) -> None:
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("SQLALCHEMY_RECORD_QUERIES"):
+        raise ConfigError(
+            "SQLALCHEMY_RECORD_QUERIES is not supported: the study loop's statements go "
+            "straight to the driver (quizapp/hot_statements.py), and Flask-SQLAlchemy's query "
+            "recorder needs SQLAlchemy's execution context for each statement.")
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":

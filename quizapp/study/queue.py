@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from .. import scheduling
-from ..hot_reads import HotRead
+from ..hot_statements import HotStatement
 from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User, UTCDateTime
 
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: learning steps due soon are shown when idle
@@ -186,8 +186,8 @@ def _queue_state_statement(kind: str):
 
 
 @lru_cache(maxsize=8)
-def _queue_state_read(kind: str) -> HotRead:
-    return HotRead(_queue_state_statement(kind))
+def _queue_state_read(kind: str) -> HotStatement:
+    return HotStatement(_queue_state_statement(kind))
 
 
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
@@ -235,8 +235,8 @@ def _due_card_statement(kind: str, states: tuple[int, ...]):
 
 
 @lru_cache(maxsize=32)
-def _due_card_read(kind: str, states: tuple[int, ...]) -> HotRead:
-    return HotRead(_due_card_statement(kind, states))
+def _due_card_read(kind: str, states: tuple[int, ...]) -> HotStatement:
+    return HotStatement(_due_card_statement(kind, states))
 
 
 def _due_card(session: Session, user: User, scope: Scope, states: tuple[int, ...],
@@ -255,8 +255,8 @@ def _new_question_statement(kind: str):
 
 
 @lru_cache(maxsize=8)
-def _new_question_read(kind: str) -> HotRead:
-    return HotRead(_new_question_statement(kind))
+def _new_question_read(kind: str) -> HotStatement:
+    return HotStatement(_new_question_statement(kind))
 
 
 def _new_question(session: Session, user: User, scope: Scope) -> StudyCard | None:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import scheduling
+from ..hot_statements import HotStatement
 from ..models import CardState, ReviewLog, User
 from ..scheduling import CardSnapshot, Rating
 from .queue import (  # noqa: F401 - the queue's names are part of this service
@@ -84,9 +85,9 @@ _UPDATE_CARD = (update(_CARDS)
                 .values(_NEW_VALUES))
 _INSERT_CARD = insert(_CARDS).values(user_id=bindparam("uid"), question_id=bindparam("qid"),
                                      **_NEW_VALUES)
-_INSERT_REVIEW = insert(_REVIEWS)
 _REVIEW_COLUMNS = ("user_id", "question_id", "token", "rating", "reviewed_at", "duration_ms",
                    "state_before", "state_after", "due_after", "source")
+_INSERT_REVIEW = insert(_REVIEWS).values({c: bindparam(c) for c in _REVIEW_COLUMNS})
 
 
 def _card_and_review(card_write):
@@ -101,6 +102,11 @@ def _card_and_review(card_write):
 
 
 _RATE_NEW_CARD, _RATE_CARD = _card_and_review(_INSERT_CARD), _card_and_review(_UPDATE_CARD)
+# Every rating runs two of these: straight to the driver (see hot_statements.py).
+_HOT = {name: HotStatement(statement) for name, statement in (
+    ("insert card", _INSERT_CARD), ("update card", _UPDATE_CARD),
+    ("insert review", _INSERT_REVIEW), ("rate new card", _RATE_NEW_CARD),
+    ("rate card", _RATE_CARD))}
 
 
 def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | None:
@@ -172,12 +178,12 @@ def _store(session: Session, presentation: Presentation, new: CardSnapshot,
     if presentation.reps:
         card["old_reps"] = presentation.reps
     if connection.dialect.name == "postgresql":
-        statement = _RATE_CARD if presentation.reps else _RATE_NEW_CARD
-        return connection.execute(statement, card | {
-            f"review_{c}": value for c, value in review.items()}).rowcount == 1
+        statement = _HOT["rate card" if presentation.reps else "rate new card"]
+        return statement.run(connection, card | {
+            f"review_{c}": value for c, value in review.items()}) == 1
     if not presentation.reps:
-        connection.execute(_INSERT_CARD, card)
-    elif connection.execute(_UPDATE_CARD, card).rowcount != 1:
+        _HOT["insert card"].run(connection, card)
+    elif _HOT["update card"].run(connection, card) != 1:
         return False
-    connection.execute(_INSERT_REVIEW, review)
+    _HOT["insert review"].run(connection, review)
     return True

@@ -1,4 +1,4 @@
-"""Reads that the study loop runs on every card, sent straight to the database driver.
+"""The statements the study loop runs on every card, sent straight to the database driver.
 
 SQLAlchemy builds each statement and compiles it (once per dialect), and it runs on the
 session's own connection, inside the request's transaction. What is skipped is SQLAlchemy's
@@ -10,9 +10,16 @@ card 80 µs and 17 µs before its columns are converted.
 
 What stays as SQLAlchemy does it: the SQL, parameters and columns converted by the same type
 processors, the engine's `before_cursor_execute` and `after_cursor_execute` listeners, a
-driver error raised as SQLAlchemy's exception for it, and a dropped connection invalidated.
-What does not: SQL echo logging, `handle_error` listeners, and listeners that rewrite the
-statement (`retval=True`). Reads only: writes keep SQLAlchemy's row counts and defaults.
+driver error raised as SQLAlchemy's exception for it (a duplicate is still an
+IntegrityError), and a dropped connection invalidated. What does not:
+- SQL echo logging and `handle_error` listeners;
+- listeners that rewrite the statement (`retval=True`) or read the execution context
+  (they are given none; Flask-SQLAlchemy's query recorder would, so the app refuses
+  SQLALCHEMY_RECORD_QUERIES);
+- the statement's execution options;
+- column defaults computed in Python: a write must give a value to every column it sets,
+  and one that would need such a default is refused when it is compiled;
+- anything but the row count from a write (no RETURNING rows, no new primary key).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Executable
 
 
 @dataclass(frozen=True)
@@ -58,14 +65,21 @@ class _Compiled:
                      for process, value in zip(self.from_db, raw, strict=True))
 
 
-class HotRead:
-    """A SELECT compiled once per dialect, whose first row is read through the driver."""
+class HotStatement:
+    """A statement compiled once per dialect and run through the driver: `first` for a
+    SELECT's first row, `run` for a write's row count."""
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._by_dialect: dict[Dialect, _Compiled] = {}
 
     def first(self, connection: Connection, parameters: dict[str, Any]) -> tuple | None:
+        return self._execute(connection, parameters, fetch=True)
+
+    def run(self, connection: Connection, parameters: dict[str, Any]) -> int:
+        return self._execute(connection, parameters, fetch=False)
+
+    def _execute(self, connection: Connection, parameters: dict[str, Any], fetch: bool):
         dialect = connection.dialect
         compiled = self._by_dialect.get(dialect)
         if compiled is None:
@@ -78,6 +92,8 @@ class HotRead:
             cursor.execute(compiled.sql, values)
             connection.dispatch.after_cursor_execute(connection, cursor, compiled.sql, values,
                                                      None, False)
+            if not fetch:
+                return cursor.rowcount
             if compiled.from_db is None:
                 compiled = self._by_dialect[dialect] = compiled.described(
                     dialect, cursor.description)
@@ -94,15 +110,20 @@ class HotRead:
             cursor.close()
 
 
-def _compile(statement: Select, dialect: Dialect) -> _Compiled:
+def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     if compiled.literal_execute_params or compiled.post_compile_params or \
             compiled.escaped_bind_names:
-        raise ValueError("a hot read takes plain bound parameters only")
+        raise ValueError("a hot statement takes plain bound parameters only")
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        raise ValueError("a hot statement must set every column it writes: SQLAlchemy would "
+                         "compute the defaults of "
+                         + ", ".join(c.name for c in compiled.insert_prefetch
+                                     + compiled.update_prefetch))
     to_db, fixed = {}, {}
     for bind, name in compiled.bind_names.items():
         if bind.callable is not None:
-            raise ValueError("a hot read takes plain bound parameters only")
+            raise ValueError("a hot statement takes plain bound parameters only")
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             to_db[name] = process
@@ -110,4 +131,5 @@ def _compile(statement: Select, dialect: Dialect) -> _Compiled:
             fixed[name] = bind.value
     return _Compiled(sql=compiled.string,
                      order=tuple(compiled.positiontup) if compiled.positional else None,
-                     fixed=fixed, to_db=to_db, columns=tuple(statement.selected_columns))
+                     fixed=fixed, to_db=to_db,
+                     columns=tuple(getattr(statement, "selected_columns", ())))

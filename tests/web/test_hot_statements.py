@@ -1,6 +1,7 @@
-"""The study loop's reads go straight to the driver (quizapp/hot_reads.py): they must give
-exactly what SQLAlchemy's own execution gives, in the request's transaction, and fail as
-SQLAlchemy's errors do."""
+"""The study loop's statements go straight to the driver (quizapp/hot_statements.py): they
+must give exactly what SQLAlchemy's own execution gives, in the request's transaction, and
+fail as SQLAlchemy's errors do. The ratings' writes are tested through the study loop
+(tests/web/test_study.py: exactly once, a duplicate's IntegrityError)."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -9,7 +10,7 @@ from sqlalchemy import bindparam, column, event, select, table, text
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from quizapp.extensions import db
-from quizapp.hot_reads import HotRead
+from quizapp.hot_statements import HotStatement
 from quizapp.models import CardState, Question, Role
 from quizapp.scheduling import CardStatus
 from quizapp.study import queue
@@ -37,7 +38,7 @@ def _both_ways(statement, parameters):
     connection = db.session.connection()
     expected = connection.execute(statement, parameters).first()
     expected = None if expected is None else tuple(expected)
-    ours = HotRead(statement).first(connection, parameters)
+    ours = HotStatement(statement).first(connection, parameters)
     assert ours == expected
     if ours is not None:
         assert [type(v) for v in ours] == [type(v) for v in expected]
@@ -130,7 +131,7 @@ def test_a_read_sees_the_requests_own_uncommitted_writes(student):
 
 
 def test_a_driver_error_is_sqlalchemys_error(app):
-    missing = HotRead(select(column("id")).select_from(table("no_such_table")))
+    missing = HotStatement(select(column("id")).select_from(table("no_such_table")))
     with pytest.raises(DBAPIError, match="no_such_table"):
         missing.first(db.session.connection(), {})
     db.session.rollback()
@@ -138,5 +139,50 @@ def test_a_driver_error_is_sqlalchemys_error(app):
 
 def test_an_expanding_list_is_refused_plainly(app):
     statement = select(Question.id).where(Question.id.in_(bindparam("ids", expanding=True)))
-    with pytest.raises(ValueError, match="plain bound parameters"):
-        HotRead(statement).first(db.session.connection(), {"ids": [1, 2]})
+    with pytest.raises(ValueError, match="plain bound parameters only"):
+        HotStatement(statement).first(db.session.connection(), {"ids": [1, 2]})
+
+
+def test_a_write_that_would_need_a_python_default_is_refused(app):
+    """The hot path computes no column defaults, so it refuses a write that leaves out a
+    column with one (a review's source defaults to "study"), rather than store NULL."""
+    from sqlalchemy import insert
+
+    from quizapp.models import ReviewLog
+
+    partial = insert(ReviewLog.__table__).values(user_id=bindparam("uid"))
+    with pytest.raises(ValueError, match="source"):
+        HotStatement(partial).run(db.session.connection(), {"uid": 1})
+
+
+def test_an_update_that_would_need_a_python_default_is_refused(app):
+    from sqlalchemy import Column, DateTime, Integer, MetaData, Table, update
+
+    stamped = Table("stamped", MetaData(), Column("id", Integer, primary_key=True),
+                    Column("n", Integer), Column("at", DateTime, onupdate=datetime.now))
+    with pytest.raises(ValueError, match="at"):
+        HotStatement(update(stamped).values(n=bindparam("n"))).run(
+            db.session.connection(), {"n": 1})
+
+
+def test_a_new_card_is_stored_as_sqlalchemy_stores_it(student):
+    """The same card written both ways, read back without any conversion: the same text
+    (SQLite's timestamps are text) or values, and a row count of one each way."""
+    from quizapp.study import service
+
+    connection = db.session.connection()
+    ids = db.session.scalars(select(Question.id).where(Question.key.in_(["c2", "c3"]))
+                             .order_by(Question.key)).all()
+    card = {"uid": student.id, "new_state": 1, "new_step": 0, "new_stability": 1.5,
+            "new_difficulty": 5.25, "new_due": NOW, "new_last_review": NOW, "new_reps": 1,
+            "new_lapses": 0}
+    theirs = connection.execute(service._INSERT_CARD.execution_options(preserve_rowcount=True),
+                                card | {"qid": ids[0]}).rowcount
+    ours = service._HOT["insert card"].run(connection, card | {"qid": ids[1]})
+    assert ours == theirs == 1
+    rows = connection.exec_driver_sql(
+        "SELECT state, step, stability, difficulty, due, last_review, reps, lapses "
+        f"FROM card_states WHERE question_id IN ({ids[0]}, {ids[1]}) ORDER BY question_id"
+    ).all()
+    assert rows[0] == rows[1]
+    db.session.rollback()
