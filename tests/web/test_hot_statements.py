@@ -1,6 +1,6 @@
 """The study loop's statements go straight to the driver (quizapp/hot_statements.py): they
 must give exactly what SQLAlchemy's own execution gives, in the request's transaction, and
-fail as SQLAlchemy's errors do. The ratings' writes are tested through the study loop
+fail as SQLAlchemy's errors do. The ratings' writes are also tested through the study loop
 (tests/web/test_study.py: exactly once, a duplicate's IntegrityError)."""
 
 from datetime import UTC, datetime, timedelta, timezone
