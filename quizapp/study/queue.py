@@ -180,19 +180,15 @@ def _queue_state_statement(kind: str):
     # slowed as it grew. The questions are counted on the (retired, bank) index, not by
     # reading every question's row (1.0 ms at 3,000 questions; 0.2 ms on the index).
     questions = scoped(select(func.count(Question.id)), kind).scalar_subquery()
-    return select(_count_cards(kind, LEARNING_STATES), _count_cards(kind, REVIEW_STATES),
-                  questions - _seen_count(kind), _count_today(scheduling.NEW),
-                  _count_today(int(scheduling.CardStatus.REVIEW)))
-
-
-@lru_cache(maxsize=8)
-def _queue_state_read(kind: str) -> HotStatement:
-    return HotStatement(_queue_state_statement(kind))
+    return HotStatement(select(
+        _count_cards(kind, LEARNING_STATES), _count_cards(kind, REVIEW_STATES),
+        questions - _seen_count(kind), _count_today(scheduling.NEW),
+        _count_today(int(scheduling.CardStatus.REVIEW))))
 
 
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
     start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
-    row = _queue_state_read(scope.kind).first(session.connection(), {
+    row = _queue_state_statement(scope.kind).first(session.connection(), {
         "uid": user.id, "now": now, "day_start": start, **scope.params})
     return QueueState(*row, new_per_day=user.new_cards_per_day,
                       reviews_per_day=user.max_reviews_per_day)
@@ -231,17 +227,12 @@ def _due_card_statement(kind: str, states: tuple[int, ...]):
                     _state_in(states))
              # Due order alone: exactly the index's order, so no sort step on any backend.
              .order_by(CardState.due).limit(1))
-    return scoped(query, kind)
-
-
-@lru_cache(maxsize=32)
-def _due_card_read(kind: str, states: tuple[int, ...]) -> HotStatement:
-    return HotStatement(_due_card_statement(kind, states))
+    return HotStatement(scoped(query, kind))
 
 
 def _due_card(session: Session, user: User, scope: Scope, states: tuple[int, ...],
               until: datetime, queue: str) -> StudyCard | None:
-    row = _due_card_read(scope.kind, states).first(
+    row = _due_card_statement(scope.kind, states).first(
         session.connection(), {"uid": user.id, "until": until, **scope.params})
     return None if row is None else _study_card(row, queue)
 
@@ -251,16 +242,11 @@ def _new_question_statement(kind: str):
     query = (select(*_QUESTION_COLUMNS).join(Bank, Bank.id == Question.bank_id)
              .where(unseen(bindparam("uid")))
              .order_by(Question.bank_id, Question.position).limit(1))
-    return scoped(query, kind)
-
-
-@lru_cache(maxsize=8)
-def _new_question_read(kind: str) -> HotStatement:
-    return HotStatement(_new_question_statement(kind))
+    return HotStatement(scoped(query, kind))
 
 
 def _new_question(session: Session, user: User, scope: Scope) -> StudyCard | None:
-    row = _new_question_read(scope.kind).first(session.connection(),
+    row = _new_question_statement(scope.kind).first(session.connection(),
                                                {"uid": user.id, **scope.params})
     return None if row is None else _study_card(row, "new")
 

@@ -102,11 +102,10 @@ def _card_and_review(card_write):
 
 
 _RATE_NEW_CARD, _RATE_CARD = _card_and_review(_INSERT_CARD), _card_and_review(_UPDATE_CARD)
-# Every rating runs two of these: straight to the driver (see hot_statements.py).
-_HOT = {name: HotStatement(statement) for name, statement in (
-    ("insert card", _INSERT_CARD), ("update card", _UPDATE_CARD),
-    ("insert review", _INSERT_REVIEW), ("rate new card", _RATE_NEW_CARD),
-    ("rate card", _RATE_CARD))}
+# Every rating runs one or two of these, straight to the driver (see hot_statements.py).
+(_HOT_INSERT_CARD, _HOT_UPDATE_CARD, _HOT_INSERT_REVIEW, _HOT_RATE_NEW_CARD,
+ _HOT_RATE_CARD) = map(HotStatement, (_INSERT_CARD, _UPDATE_CARD, _INSERT_REVIEW,
+                                      _RATE_NEW_CARD, _RATE_CARD))
 
 
 def shown_state(session: Session, presentation: Presentation) -> CardSnapshot | None:
@@ -178,12 +177,12 @@ def _store(session: Session, presentation: Presentation, new: CardSnapshot,
     if presentation.reps:
         card["old_reps"] = presentation.reps
     if connection.dialect.name == "postgresql":
-        statement = _HOT["rate card" if presentation.reps else "rate new card"]
+        statement = _HOT_RATE_CARD if presentation.reps else _HOT_RATE_NEW_CARD
         return statement.run(connection, card | {
             f"review_{c}": value for c, value in review.items()}) == 1
     if not presentation.reps:
-        _HOT["insert card"].run(connection, card)
-    elif _HOT["update card"].run(connection, card) != 1:
+        _HOT_INSERT_CARD.run(connection, card)
+    elif _HOT_UPDATE_CARD.run(connection, card) != 1:
         return False
-    _HOT["insert review"].run(connection, review)
+    _HOT_INSERT_REVIEW.run(connection, review)
     return True

@@ -49,12 +49,12 @@ def _both_ways(statement, parameters):
 @pytest.mark.parametrize("states", [queue.LEARNING_STATES, queue.REVIEW_STATES])
 def test_the_next_card_reads_as_sqlalchemy_reads_it(student, states):
     for until in (NOW, NOW - timedelta(days=1)):  # a card, and none
-        ours, theirs = _both_ways(queue._due_card_statement("all", states),
+        ours, theirs = _both_ways(queue._due_card_statement("all", states).statement,
                                   {"uid": student.id, "until": until, "scope_value": ""})
         assert ours == theirs
     if states == queue.LEARNING_STATES:
         assert ours is None and theirs is None
-        ours, _ = _both_ways(queue._due_card_statement("all", states),
+        ours, _ = _both_ways(queue._due_card_statement("all", states).statement,
                              {"uid": student.id, "until": NOW, "scope_value": ""})
         content, due = ours[4], ours[10]
         assert isinstance(content, dict) and content["type"] == "flashcard"
@@ -69,14 +69,14 @@ def test_times_go_in_as_sqlalchemy_writes_them(student):
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
     baku = timezone(timedelta(hours=4))
-    ours, theirs = _both_ways(queue._due_card_statement("all", queue.LEARNING_STATES),
+    ours, theirs = _both_ways(queue._due_card_statement("all", queue.LEARNING_STATES).statement,
                               {"uid": student.id, "until": (NOW - timedelta(hours=2))
                                .astimezone(baku), "scope_value": ""})
     assert ours is None and theirs is None
 
 
 def test_the_next_new_card_reads_as_sqlalchemy_reads_it(student):
-    ours, _ = _both_ways(queue._new_question_statement("all"), {"uid": student.id})
+    ours, _ = _both_ways(queue._new_question_statement("all").statement, {"uid": student.id})
     assert ours[1] == "c0" and isinstance(ours[4], dict)
 
 
@@ -95,7 +95,7 @@ def test_the_engines_statement_listeners_see_hot_reads(app, student):
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        queue._new_question_read("all").first(db.session.connection(), {"uid": uid})
+        queue._new_question_statement("all").first(db.session.connection(), {"uid": uid})
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(seen) == 1 and "questions" in seen[0]
@@ -103,7 +103,7 @@ def test_the_engines_statement_listeners_see_hot_reads(app, student):
 
 def test_a_naive_time_is_refused_as_sqlalchemy_refuses_it(student):
     with pytest.raises(StatementError, match="naive"):
-        queue._due_card_read("all", queue.LEARNING_STATES).first(
+        queue._due_card_statement("all", queue.LEARNING_STATES).first(
             db.session.connection(), {"uid": student.id, "until": datetime(2026, 5, 10),
                                       "scope_value": ""})
 
@@ -112,7 +112,7 @@ def test_a_naive_time_is_refused_as_sqlalchemy_refuses_it(student):
 def test_the_queue_counts_read_as_sqlalchemy_reads_them(student, kind):
     parameters = {"uid": student.id, "now": NOW, "day_start": NOW - timedelta(hours=12),
                   "scope_value": "deck" if kind == "bank" else "nothing-tagged"}
-    ours, theirs = _both_ways(queue._queue_state_statement(kind), parameters)
+    ours, theirs = _both_ways(queue._queue_state_statement(kind).statement, parameters)
     assert ours == theirs
     if kind == "all":
         assert ours[:3] == (1, 0, 3)  # one learning card due, three questions unseen
@@ -124,7 +124,7 @@ def test_a_read_sees_the_requests_own_uncommitted_writes(student):
     db.session.add(CardState(user_id=student.id, question_id=unseen.id,
                              state=int(CardStatus.LEARNING), due=NOW, reps=1))
     db.session.flush()
-    row = queue._queue_state_read("all").first(db.session.connection(), {
+    row = queue._queue_state_statement("all").first(db.session.connection(), {
         "uid": student.id, "now": NOW, "day_start": NOW, "scope_value": ""})
     assert row[0] == 2
     db.session.rollback()
@@ -178,7 +178,7 @@ def test_a_new_card_is_stored_as_sqlalchemy_stores_it(student):
             "new_lapses": 0}
     theirs = connection.execute(service._INSERT_CARD.execution_options(preserve_rowcount=True),
                                 card | {"qid": ids[0]}).rowcount
-    ours = service._HOT["insert card"].run(connection, card | {"qid": ids[1]})
+    ours = service._HOT_INSERT_CARD.run(connection, card | {"qid": ids[1]})
     assert ours == theirs == 1
     rows = connection.exec_driver_sql(
         "SELECT state, step, stability, difficulty, due, last_review, reps, lapses "

@@ -281,7 +281,7 @@ def test_the_days_counts_seek_only_the_reviews_they_count(app, student):
     db.session.execute(insert(ReviewLog), steps)
     db.session.commit()
     db.session.connection().exec_driver_sql("ANALYZE review_logs")  # the table as it is
-    plan = _plan(_queue_state_statement("all"), {"uid": student.id, "now": NOW,
+    plan = _plan(_queue_state_statement("all").statement, {"uid": student.id, "now": NOW,
                                                  "day_start": NOW, "scope_value": ""})
     if db.engine.dialect.name == "sqlite":
         searches = [line for line in plan.splitlines() if "review_logs" in line]
@@ -308,7 +308,7 @@ def test_the_next_new_card_walks_the_bank_in_order_without_sorting(app, student)
          "difficulty": 5.0, "due": NOW, "last_review": NOW, "reps": 1} for qid in seen])
     db.session.commit()
     db.session.connection().exec_driver_sql("ANALYZE")
-    plan = _plan(_new_question_statement("all"), {"uid": student.id})
+    plan = _plan(_new_question_statement("all").statement, {"uid": student.id})
     assert "ix_questions_bank_position" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
     found = service.next_card(db.session, student, service.Scope(), NOW - timedelta(days=1))
@@ -349,7 +349,7 @@ def test_the_new_card_count_reads_no_question_rows(app, student):
         for qid in db.session.scalars(select(Question.id).limit(400))])
     db.session.commit()
     db.session.connection().exec_driver_sql("ANALYZE")
-    plan = _plan(_queue_state_statement("all"), {"uid": student.id, "now": NOW,
+    plan = _plan(_queue_state_statement("all").statement, {"uid": student.id, "now": NOW,
                                                  "day_start": NOW, "scope_value": ""})
     if db.engine.dialect.name == "sqlite":
         questions = [line for line in plan.splitlines() if "questions" in line]
