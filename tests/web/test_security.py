@@ -392,3 +392,81 @@ def test_an_empty_trusted_host_list_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZAPP_TRUSTED_HOSTS", " , ")
     with pytest.raises(ConfigError, match="QUIZAPP_TRUSTED_HOSTS must list at least one"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def _settings_post(client, token, **options) -> int:
+    """A form post that keeps the student logged in: 400 when the CSRF check refuses it."""
+    status = client.post("/study/settings", data={"csrf_token": token}, **options).status_code
+    return 400 if status == 400 else 200
+
+
+def test_a_csrf_token_is_verified_once_per_worker_then_compared(make_app, monkeypatch):
+    import time
+
+    import flask_wtf.csrf as wtf_csrf
+
+    calls = []
+    real = wtf_csrf.validate_csrf
+    monkeypatch.setattr(wtf_csrf, "validate_csrf",
+                        lambda data, *a, **k: (calls.append(data), real(data, *a, **k))[1])
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = _logged_in_client(app, "compared@example.org")
+    other = make_app(reset_limits=False, WTF_CSRF_ENABLED=True)  # another worker, same keys
+    elsewhere = other.test_client()
+    elsewhere.set_cookie("session", client.get_cookie("session").value)
+    later = time.time() + 5
+    monkeypatch.setattr(time, "time", lambda: later)  # signed at another time than this one's
+    signed_elsewhere = _logout_token(elsewhere)
+    assert signed_elsewhere != _logout_token(client)
+    calls.clear()
+    assert [_settings_post(client, signed_elsewhere) for _ in range(3)] == [200] * 3
+    assert len(calls) == 1  # verified the first time, recognised after
+    assert [_settings_post(client, _logout_token(client)) for _ in range(2)] == [200] * 2
+    assert len(calls) == 1  # handed out by this worker: known from the start
+    assert _settings_post(client, signed_elsewhere[:-2] + "xx") == 400
+    assert len(calls) == 2  # anything else is verified
+
+
+def test_a_token_near_a_known_one_is_still_refused(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = _logged_in_client(app, "near@example.org")
+    token = _logout_token(client)
+    assert _settings_post(client, token) == 200
+    spot = len(token) - 3
+    forged = token[:spot] + ("A" if token[spot] != "A" else "B") + token[spot + 1:]
+    assert _settings_post(client, forged) == 400
+    assert _settings_post(client, "") == 400
+
+
+def test_a_known_csrf_token_still_needs_the_referrer_over_https(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = _logged_in_client(app, "referrer@example.org")
+    token = _logout_token(client)
+    assert _settings_post(client, token) == 200
+    https = {"base_url": "https://localhost"}
+    assert _settings_post(client, token, **https) == 400
+    assert _settings_post(client, token, headers={"Referer": "https://elsewhere.example/"},
+                          **https) == 400
+    assert _settings_post(client, token, headers={"Referer": "https://localhost/study/"},
+                          **https) == 200
+
+
+def test_a_csrf_token_from_before_a_key_change_is_refused(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_SECRET_KEY="csrf-one")
+    client = _logged_in_client(app, "old-key@example.org")
+    token = _logout_token(client)
+    assert _settings_post(client, token) == 200
+    app.config["WTF_CSRF_SECRET_KEY"] = "csrf-two"
+    assert _settings_post(client, token) == 400
+
+
+def test_with_a_time_limit_a_token_verified_before_still_expires(make_app, monkeypatch):
+    import time
+
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=60)
+    client = _logged_in_client(app, "expiring-token@example.org")
+    token = _logout_token(client)
+    assert _settings_post(client, token) == 200
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _settings_post(client, token) == 400
