@@ -317,7 +317,7 @@ def test_a_change_survives_a_savepoint_rolled_back_after_it(make_app):
     uid = _user_id(app, "s@example.org")
     cache = known_users.of(app)
     with app.test_request_context():
-        user = cache.load(uid)
+        user = known_users.fresh(cache.load(uid))  # as views that change the user do
         db.session.commit()
         assert len(cache) == 1
         user.name = "Renamed"
