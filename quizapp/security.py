@@ -87,6 +87,11 @@ def _canonical(cookie: str) -> bool:
         return False
 
 
+# Values a session can hold that cannot change in place. A logged-in session holds only these
+# (user id, fingerprint, CSRF token, stamps) unless a flash message waits in it (a list).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the same cookies, checks and expiry, at less
     cost: the signing serializer is built once per set of keys instead of twice a request
@@ -123,11 +128,14 @@ class CookieSessions(SecureCookieSessionInterface):
                                                    return_timestamp=True)
             except BadSignature:  # forged, garbled or expired: a new, empty session
                 return self.session_class()
-            known = (serializer.serializer.dumps(data), int(signed_at.timestamp()))
+            flat = data if all(type(v) in _SCALARS for v in data.values()) else None
+            known = (serializer.serializer.dumps(data), int(signed_at.timestamp()), flat)
             if _canonical(cookie):
                 verified.put(cookie, known)
         elif not 0 <= int(time.time()) - known[1] <= max_age:  # as itsdangerous checks it
             return self.session_class()
+        if known[2] is not None:  # nothing in it can change in place: a copy of the dict will do
+            return self.session_class(known[2])
         return self.session_class(serializer.serializer.loads(known[0]))
 
     def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:

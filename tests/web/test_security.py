@@ -279,6 +279,22 @@ def test_each_request_gets_its_own_copy_of_a_remembered_session(make_app):
             opened["_flashes"].append(("info", "added in this request"))
 
 
+def test_each_request_gets_its_own_copy_of_a_remembered_plain_session(make_app):
+    """A session of plain values (no message waiting) is kept decoded; a request that
+    changes its session leaves the next one with what the cookie says."""
+    app = make_app()
+    client = _logged_in_client(app, "plain@example.org")
+    cookie = _remembered_cookie(client)
+    assert _signed_cookies(app).get(cookie)[2] is not None  # kept decoded
+    interface = app.session_interface
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        for _ in range(2):
+            opened = interface.open_session(app, flask_request)
+            assert "note" not in opened and opened["_user_id"]
+            opened["note"] = "added in this request"
+            opened.pop("_user_id")
+
+
 def test_csrf_token_is_signed_once_per_session_and_fits_only_that_session(make_app,
                                                                          monkeypatch):
     import time
