@@ -25,6 +25,11 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
+def _student():
+    """The logged-in user itself, not Flask-Login's proxy: the loop reads it a dozen times."""
+    return current_user._get_current_object()
+
+
 @bp.route("/")
 @login_required
 def choose():
@@ -40,16 +45,17 @@ def session():
     scope = service.Scope.parse(request.args.get("scope"))
     now = _now()
     ahead = request.args.get("ahead") == "1"
-    state = service.queue_state(db.session, current_user, scope, now)
+    user = _student()
+    state = service.queue_state(db.session, user, scope, now)
     if ahead:
-        found = service.study_ahead_card(db.session, current_user, scope)
+        found = service.study_ahead_card(db.session, user, scope)
     else:
-        found = service.next_card(db.session, current_user, scope, now, state)
+        found = service.next_card(db.session, user, scope, now, state)
     if found is None:
         return render_template("study/done.html", scope=scope,
-                               next_due=service.next_due_at(db.session, current_user, scope),
+                               next_due=service.next_due_at(db.session, user, scope),
                                state=state, now=now)
-    shown = tokens.new_presentation(current_user.id, found.question.id, found.card, now)
+    shown = tokens.new_presentation(user.id, found.question.id, found.card, now)
     return render_template("study/card.html", scope=scope, item=found, counts=state.counts,
                            token=tokens.encode(shown, _secret()),
                            shown=presenting.show(found.question.content, found.question.prompt,
@@ -94,7 +100,7 @@ def rate():
         rating = scheduling.Rating(int(request.form.get("rating", "")))
     except ValueError:
         abort(400)
-    planned = service.plan_rating(db.session, service.learner_of(current_user), presentation,
+    planned = service.plan_rating(db.session, service.learner_of(_student()), presentation,
                                   rating, _now())
     # The rating reads nothing (the token carries the card as shown) and updates only while
     # the card is still at that repetition, so its write can be a transaction of its own,

@@ -337,3 +337,27 @@ def test_a_bad_cache_time_stops_the_app_with_a_clear_message(monkeypatch, tmp_pa
     monkeypatch.setenv("QUIZAPP_USER_CACHE_SECONDS", value)
     with pytest.raises(ConfigError, match="QUIZAPP_USER_CACHE_SECONDS"):
         load_config(str(tmp_path))
+
+
+def test_the_cached_user_is_not_read_again_after_a_commit(make_app):
+    """It is detached: a commit in the view does not expire it, so the layout rendered after
+    it reads no row (before, every column was read again, the password hash included)."""
+    app = make_app()
+    _account(app, "s@example.org")
+    uid = _user_id(app, "s@example.org")
+    statements = []
+
+    def seen(_conn, _cursor, sql, *_rest):
+        statements.append(sql)
+
+    with app.test_request_context():
+        known_users.of(app).load(uid)  # read once, then cached
+        user = known_users.of(app).load(uid)
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            db.session.commit()
+            assert user.name  # the layout shows it
+            assert statements == []
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.remove()
