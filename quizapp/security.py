@@ -2,6 +2,7 @@
 and CSRF tokens, checked and signed no more often than they need to be."""
 
 import hmac
+import re
 import threading
 import time
 
@@ -16,6 +17,10 @@ from itsdangerous.encoding import base64_decode, base64_encode
 REMEMBERED = 10_000
 LONGEST_REMEMBERED_COOKIE = 4096  # what browsers keep; longer ones are verified every time
 CSRF_FIELD = "csrf_token"
+# The form of a CSRF token as Flask-WTF signs it: payload, time and signature, base64url. A
+# token written any other way (itsdangerous also accepts stray characters after a valid
+# one, a megabyte of them if the post allows) is verified every time, never remembered.
+_SIGNED_TOKEN = re.compile(r"[\w-]{1,128}\.[\w-]{1,16}\.[\w-]{1,64}", re.ASCII)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -181,7 +186,7 @@ class CsrfTokens:
     def verified_now(self, sent: str) -> None:
         """After Flask-WTF's own check accepted `sent` for this session."""
         raw = session.get(CSRF_FIELD)
-        if raw is not None and self._reusable():
+        if raw is not None and self._reusable() and _SIGNED_TOKEN.fullmatch(sent):
             self.verified.put((self._secret(), raw), sent)
 
     def before_render(self) -> dict:

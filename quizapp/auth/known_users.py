@@ -139,7 +139,12 @@ def fresh(user: User, lock: bool = False) -> User:
     they save is measured against the current row, not a cached one. `lock` holds the row
     until the commit (a password change, so that two at once cannot both succeed). A
     session signed in before the password last changed, still served from another worker's
-    copy, ends here instead of changing the account."""
+    copy, ends here instead of changing the account.
+
+    The cached user is detached, so this is the way to change it: a change made to it
+    without this call is not saved. Call it before the view reads the same user's row any
+    other way (a query listing users, say), or the session would hold two copies of it and
+    refuse the second."""
     user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     if inspect(user).detached:  # as the cache builds it
         db.session.add(user)

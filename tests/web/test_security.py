@@ -416,9 +416,20 @@ def _settings_post(client, token, **options) -> int:
     return 400 if status == 400 else 200
 
 
-def test_a_csrf_token_is_verified_once_per_worker_then_compared(make_app, monkeypatch):
+def _signed_by_another_worker(make_app, client, monkeypatch) -> str:
+    """The client's session token as another worker (same keys) signs it, a few seconds on,
+    so it differs from the one this worker handed out."""
     import time
 
+    other = make_app(reset_limits=False, WTF_CSRF_ENABLED=True)
+    elsewhere = other.test_client()
+    elsewhere.set_cookie("session", client.get_cookie("session").value)
+    later = time.time() + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    return _logout_token(elsewhere)
+
+
+def test_a_csrf_token_is_verified_once_per_worker_then_compared(make_app, monkeypatch):
     import flask_wtf.csrf as wtf_csrf
 
     calls = []
@@ -427,12 +438,7 @@ def test_a_csrf_token_is_verified_once_per_worker_then_compared(make_app, monkey
                         lambda data, *a, **k: (calls.append(data), real(data, *a, **k))[1])
     app = make_app(WTF_CSRF_ENABLED=True)
     client = _logged_in_client(app, "compared@example.org")
-    other = make_app(reset_limits=False, WTF_CSRF_ENABLED=True)  # another worker, same keys
-    elsewhere = other.test_client()
-    elsewhere.set_cookie("session", client.get_cookie("session").value)
-    later = time.time() + 5
-    monkeypatch.setattr(time, "time", lambda: later)  # signed at another time than this one's
-    signed_elsewhere = _logout_token(elsewhere)
+    signed_elsewhere = _signed_by_another_worker(make_app, client, monkeypatch)
     assert signed_elsewhere != _logout_token(client)
     calls.clear()
     assert [_settings_post(client, signed_elsewhere) for _ in range(3)] == [200] * 3
@@ -451,7 +457,21 @@ def test_a_token_near_a_known_one_is_still_refused(make_app):
     spot = len(token) - 3
     forged = token[:spot] + ("A" if token[spot] != "A" else "B") + token[spot + 1:]
     assert _settings_post(client, forged) == 400
+    assert _settings_post(client, forged) == 400  # a refused token is not remembered either
     assert _settings_post(client, "") == 400
+
+
+def test_a_token_written_with_stray_characters_is_not_remembered(make_app, monkeypatch):
+    """itsdangerous accepts a valid token followed by characters outside base64 (so does
+    Flask-WTF); such a token is verified each time, never kept, so a post padded with a
+    megabyte of them cannot make a worker hold a megabyte."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = _logged_in_client(app, "padded@example.org")
+    padded = _signed_by_another_worker(make_app, client, monkeypatch) + "!" * 4000
+    verified = app.extensions["csrf_tokens"].verified
+    before = len(verified)
+    assert _settings_post(client, padded) == 200
+    assert len(verified) == before
 
 
 def test_a_known_csrf_token_still_needs_the_referrer_over_https(make_app):
