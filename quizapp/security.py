@@ -213,7 +213,8 @@ class CsrfTokens:
 
     @staticmethod
     def _secret() -> str:
-        return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        # Flask-WTF's own reading: an empty key is a key, the app's is only the default.
+        return current_app.config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
 
     @staticmethod
     def _reusable() -> bool:

@@ -487,12 +487,15 @@ def test_a_known_csrf_token_still_needs_the_referrer_over_https(make_app):
                           **https) == 200
 
 
-def test_a_csrf_token_from_before_a_key_change_is_refused(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_SECRET_KEY="csrf-one")
+@pytest.mark.parametrize("keys", [("csrf-one", "csrf-two"), ("", None)],
+                         ids=["new-key", "empty-key-then-the-app-key"])
+def test_a_csrf_token_from_before_a_key_change_is_refused(make_app, keys):
+    first, then = keys  # Flask-WTF signs with an empty key too; None: the app's own key
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_SECRET_KEY=first)
     client = _logged_in_client(app, "old-key@example.org")
     token = _logout_token(client)
     assert _settings_post(client, token) == 200
-    app.config["WTF_CSRF_SECRET_KEY"] = "csrf-two"
+    app.config["WTF_CSRF_SECRET_KEY"] = app.secret_key if then is None else then
     assert _settings_post(client, token) == 400
 
 
