@@ -295,6 +295,31 @@ def test_the_days_counts_seek_only_the_reviews_they_count(app, student):
             for part in counts), plan
 
 
+def test_the_due_counts_read_only_the_card_index(app, student):
+    """The card page counts the learning and review cards due on every view: each is a
+    search of the (user, due) index that finds each card's state and question in the index
+    itself, where reading every due card's row made the count grow with the table."""
+    from quizapp.study.queue import _queue_state_statement
+
+    import_banks(flashcards("deck", 300))
+    ids = db.session.scalars(select(Question.id).order_by(Question.position))
+    db.session.execute(insert(CardState), [
+        {"user_id": student.id, "question_id": qid, "state": 1 + n % 3, "stability": 3.0,
+         "difficulty": 5.0, "due": NOW + timedelta(hours=n - 150), "last_review": NOW,
+         "reps": 1} for n, qid in enumerate(ids)])
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    plan = _plan(_queue_state_statement("all").statement, {"uid": student.id, "now": NOW,
+                                                 "day_start": NOW, "scope_value": ""})
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL picks its plan by the table's size
+        due_counts = [line for line in plan.splitlines() if "due<?" in line]
+        assert len(due_counts) == 2 and all(
+            "COVERING INDEX ix_card_states_user_due_state (user_id=? AND due<?)" in line
+            for line in due_counts), plan
+    state = service.queue_state(db.session, student, service.Scope(), NOW)
+    assert (state.learning_due, state.review_due) == (101, 50)  # n <= 150: 1 and 3, or 2
+
+
 def test_the_next_new_card_walks_the_bank_in_order_without_sorting(app, student):
     """A student with 500 questions in their banks, 400 of them seen: the next new card
     comes from an index in bank order, stopping at the first unseen question, where sorting
