@@ -8,7 +8,7 @@ one card query). This machine's timing drifts between runs, so the sizes are mea
 interleaved rounds and each keeps its quietest round.
 
     .venv/bin/python -m bench.next_card [--sizes 10x100 10000x100] [--calls 1000]
-        [--rounds 15] [--database-url URL]
+        [--rounds 40] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -126,8 +126,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--calls", type=int, default=1000)
     # A round of 1,000 calls lasts a fraction of a second, so one burst of this machine's noise
     # spoils a whole round: with 3 rounds the ratio wandered from 1.10x to 1.30x between runs
-    # of the same code, with 15 from 1.14x to 1.16x (each size keeps its quietest round).
-    parser.add_argument("--rounds", type=int, default=15)
+    # of the same code, with 15 from 1.14x to 1.16x (each size keeps its quietest round). On
+    # a later machine the p95 of single rounds of the same size spread over a third, and with
+    # 15 rounds the p95 ratio still ranged 1.05x-1.36x between runs; with 40, 1.05x-1.14x.
+    parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--database-url")
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
