@@ -4,8 +4,9 @@ Target (issue: performance): with 1,000,000 card states the next-card call takes
 1.15x (p50) and 1.25x (p95) its time with 1,000, and the query plan is an index search with no
 temporary sort. Each size is a database of its own, generated students x cards (every card
 with a state); the call timed is the service's whole next-card step (queue counts, then the
-one card query). This machine's timing drifts between runs, so the sizes are measured in
-interleaved rounds and each keeps its quietest round.
+one card query). This machine's speed drifts, so the sizes are timed in interleaved rounds
+(each round times every size back to back) and each ratio is the median of the rounds' own
+ratios; each size's p50 and p95 are its medians over the rounds.
 
     .venv/bin/python -m bench.next_card [--sizes 10x100 10000x100] [--calls 1000]
         [--rounds 40] [--database-url URL]
@@ -101,8 +102,8 @@ class Size:
             db.engine.dispose()
         return {"backend": self.backend, "users": self.users, "cards_per_user": self.cards,
                 "card_states": self.states, "generate_s": round(self.generate_s, 1),
-                "p50_ms": round(min(r[0] for r in self.rounds), 3),
-                "p95_ms": round(min(r[1] for r in self.rounds), 3),
+                "p50_ms": round(statistics.median(r[0] for r in self.rounds), 3),
+                "p95_ms": round(statistics.median(r[1] for r in self.rounds), 3),
                 "rounds": [[round(a, 3), round(b, 3)] for a, b in self.rounds],
                 "plan": plan, "plan_index_no_sort": plan_ok}
 
@@ -126,9 +127,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--calls", type=int, default=1000)
     # A round of 1,000 calls lasts a fraction of a second, so one burst of this machine's noise
     # spoils a whole round: with 3 rounds the ratio wandered from 1.10x to 1.30x between runs
-    # of the same code, with 15 from 1.14x to 1.16x (each size keeps its quietest round). On
-    # a later machine the p95 of single rounds of the same size spread over a third, and with
-    # 15 rounds the p95 ratio still ranged 1.05x-1.36x between runs; with 40, 1.05x-1.14x.
+    # of the same code, with 15 from 1.14x to 1.16x (each size keeping its quietest round).
+    # On a later machine a single round ran a third faster than all the others, for one size
+    # only, and the quietest rounds made 1,000,000 card states 0.70x as slow as 1,000; hence
+    # medians of paired rounds, and 40 of them (p50 ratio 1.056x-1.064x over six runs).
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--database-url")
     args = parser.parse_args(argv)
@@ -143,15 +145,15 @@ def main(argv=None) -> dict:
             for size in sizes:
                 size.time_round()
         results = [s.result(drop=args.database_url is not None) for s in sizes]
-    small, large = results[0], results[-1]
-    ratios = {"p50": round(large["p50_ms"] / small["p50_ms"], 3),
-              "p95": round(large["p95_ms"] / small["p95_ms"], 3)}
+    small, large = sizes[0], sizes[-1]
+    ratios = {name: round(statistics.median(b[i] / a[i] for a, b in zip(
+        small.rounds, large.rounds, strict=True)), 3) for i, name in enumerate(("p50", "p95"))}
     for r in results:
         print(f"next card ({r['backend']}) with {r['card_states']:>9,} card states: p50 "
               f"{r['p50_ms']:.3f} ms, p95 {r['p95_ms']:.3f} ms; index search without sort: "
               f"{r['plan_index_no_sort']}")
-    print(f"ratio largest/smallest: p50 {ratios['p50']}x (target 1.15x), p95 {ratios['p95']}x "
-          f"(target 1.25x)")
+    print(f"ratio largest/smallest (median of {args.rounds} paired rounds): p50 "
+          f"{ratios['p50']}x (target 1.15x), p95 {ratios['p95']}x (target 1.25x)")
     return {"next_card": {"sizes": results, "ratio": ratios}}
 
 

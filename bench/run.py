@@ -105,8 +105,8 @@ def table(r: dict) -> str:
         rows.append(
             f"| next card p50 at {large['card_states']:,} vs {small['card_states']:,} states "
             f"≤ 1.15x, p95 ≤ 1.25x ({large['backend']}) | p50 {small['p50_ms']} → "
-            f"{large['p50_ms']} ms ({n['ratio']['p50']}x), p95 {small['p95_ms']} → "
-            f"{large['p95_ms']} ms ({n['ratio']['p95']}x) | "
+            f"{large['p50_ms']} ms, p95 {small['p95_ms']} → {large['p95_ms']} ms; median "
+            f"ratio of paired rounds **{n['ratio']['p50']}x** and **{n['ratio']['p95']}x** | "
             f"{_mark(n['ratio']['p50'] <= 1.15 and n['ratio']['p95'] <= 1.25)} |")
         rows.append(f"| next-card plan: index search, no temporary sort ({large['backend']}) | "
                     f"{large['plan_index_no_sort']} | {_mark(large['plan_index_no_sort'])} |")
