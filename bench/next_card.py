@@ -129,7 +129,7 @@ def main(argv=None) -> dict:
     # spoils a whole round: with 3 rounds the ratio wandered from 1.10x to 1.30x between runs
     # of the same code, with 15 from 1.14x to 1.16x (each size keeping its quietest round).
     # On a later machine a single round ran a third faster than all the others, for one size
-    # only, and the quietest rounds made 1,000,000 card states 0.70x as slow as 1,000; hence
+    # only, and the quietest rounds made 100,000 card states 0.70x as slow as 1,000; hence
     # medians of paired rounds, and 40 of them (p50 ratio 1.056x-1.064x over six runs).
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--database-url")
