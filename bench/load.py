@@ -198,22 +198,6 @@ def study_run(url: str, emails: list[str], clients: int, seconds: float, workers
     return _checked(result, url, since, log, clients, workers)
 
 
-def prototype_run(url: str, student_ids: list[int], clients: int, seconds: float,
-                  workers: int, logdir: Path) -> dict:
-    """The stripped-down loop, with the last `clients` students (the study run has the
-    first ones), checked for losses like the real one."""
-    env = {"QUIZAPP_DATABASE_URL": url, "QUIZAPP_SECRET_KEY": "bench-secret"}
-    with gunicorn("bench.prototype_app:create_app()", env, workers, logdir) as (port, process,
-                                                                                 log):
-        ids = logdir / f"students-{clients}.txt"
-        ids.write_text("\n".join(map(str, student_ids[-clients:])) + "\n")
-        since = datetime.now(UTC)
-        result = run_wrk(port, BENCH / "study.lua", clients, seconds,
-                         args=[str(ids), "prototype"])
-        result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
-    return _checked(result, url, since, log, clients, workers)
-
-
 def _checked(result: dict, url: str, since: datetime, log: Path, clients: int,
              workers: int) -> dict:
     logged, distinct = reviews_since(url, since)
@@ -267,36 +251,29 @@ def run(users: int, cards: int, clients: list[int], seconds: float, workers: int
         url = database_url or f"sqlite:///{logdir / 'bench.sqlite3'}"
         backend = sa.make_url(url).get_backend_name()
         emails, ids = prepare_database(url, users, max(cards, 1))
-        if len(emails) < 2 * max(clients):
-            raise BenchError("need at least twice as many users as clients (the study and "
-                             "prototype runs each have their own)")
-        study, prototype, bare = [], [], []
+        if len(emails) < max(clients):
+            raise BenchError("need at least as many users as clients")
+        study, bare = [], []
         for n in clients:
-            study_rounds, prototype_rounds, bare_rounds = [], [], []
+            study_rounds, bare_rounds = [], []
             for _ in range(rounds):
                 study_rounds.append(study_run(url, emails, n, seconds, workers, logdir))
-                prototype_rounds.append(prototype_run(url, ids, n, seconds, workers, logdir))
                 bare_rounds.append(bare_run(n, seconds, workers, logdir))
             study.append(best_of(study_rounds))
-            prototype.append(best_of(prototype_rounds))
             bare.append(best_of(bare_rounds))
-    for s, p, b in zip(study, prototype, bare, strict=True):
+    for s, b in zip(study, bare, strict=True):
         s["ratio_to_bare"] = round(s["rps"] / b["rps"], 3)
-        p["ratio_to_bare"] = round(p["rps"] / b["rps"], 3)
-        s["share_of_prototype"] = round(s["rps"] / p["rps"], 3)
     return {"backend": backend, "users": users, "cards_per_user": cards, "workers": workers,
-            "duration_s": seconds, "rounds": rounds, "study": study, "prototype": prototype,
-            "bare": bare}
+            "duration_s": seconds, "rounds": rounds, "study": study, "bare": bare}
 
 
 def summary(result: dict) -> str:
     lines = []
-    for s, p, b in zip(result["study"], result["prototype"], result["bare"], strict=True):
+    for s, b in zip(result["study"], result["bare"], strict=True):
         lines.append(
             f"{result['backend']} {s['clients']:>3} clients: study {s['rps']:.0f} rps "
             f"(p50 {s['p50_ms']:.1f} / p95 {s['p95_ms']:.1f} / p99 {s['p99_ms']:.1f} ms), bare "
-            f"{b['rps']:.0f} rps, ratio {s['ratio_to_bare']:.3f}; prototype {p['rps']:.0f} rps"
-            f" ({p['ratio_to_bare']:.3f}), study at {s['share_of_prototype']:.2f} of it; "
+            f"{b['rps']:.0f} rps, ratio {s['ratio_to_bare']:.3f}; "
             f"ratings ok {s['ratings_ok']}, lost {s['ratings_lost']}, duplicates "
             f"{s['duplicate_reviews']}, 5xx {s['server_errors']}, locked "
             f"{s['database_locked']}, worker peak RSS {s['worker_peak_rss_mb']} MB")

@@ -12,31 +12,8 @@ from . import config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class QuizApp(Flask):
-    """Flask, remembering which of its hooks and views are plain functions. Flask asks that
-    of every before- and after-request hook, teardown and view on every request
-    (`inspect.iscoroutinefunction`, about 1% of a study request); the answer never changes."""
-
-    _PLAIN_BOUND = 4096  # far more hooks and views than the app has
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._plain: set = set()
-
-    def ensure_sync(self, func):
-        try:
-            if func in self._plain:
-                return func
-        except TypeError:  # unhashable: ask every time, as Flask does
-            return super().ensure_sync(func)
-        synced = super().ensure_sync(func)
-        if synced is func and len(self._plain) < self._PLAIN_BOUND:
-            self._plain.add(func)
-        return synced
-
-
 def create_app(test_config: dict | None = None) -> Flask:
-    app = QuizApp(
+    app = Flask(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -52,7 +29,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
-    register_limits(app)
     register_security(app)
     register_errorhandlers(app)
     register_templates(app)
@@ -64,6 +40,8 @@ def register_extensions(app: Flask) -> None:
     from . import database
     from .extensions import csrf, db, limiter, login_manager, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"]) | app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
@@ -72,10 +50,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    from .auth import known_users, protection
-
-    login_manager._session_identifier_generator = protection.browser_identifier
-    known_users.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -100,12 +74,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(classes_bp)
     app.register_blueprint(student_classes_bp)
     app.register_blueprint(orientation_bp)
-
-
-def register_limits(app: Flask) -> None:
-    from .extensions import skip_idle_limit_check
-
-    skip_idle_limit_check(app)
 
 
 def register_security(app: Flask) -> None:

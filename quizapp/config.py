@@ -31,19 +31,6 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"QUIZAPP_{name} must be a whole number, not {raw!r}") from exc
 
 
-def _float_env(name: str, default: float, limit: float) -> float:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"QUIZAPP_{name} must be a number, not {raw!r}") from exc
-    if not 0 <= value <= limit:  # also refuses nan and inf
-        raise ConfigError(f"QUIZAPP_{name} must be between 0 and {limit:g}, not {raw!r}")
-    return value
-
-
 def _list_env(name: str) -> list[str] | None:
     raw = _env(name)
     if raw is None:
@@ -80,31 +67,29 @@ def load(instance_path: str) -> dict:
                 '(python -c "import secrets; print(secrets.token_hex(32))").'
             )
         secret_key = _dev_secret_key(instance)
+    session_days = _int_env("SESSION_DAYS", 14)
+    if not 1 <= session_days <= 366:
+        raise ConfigError(f"QUIZAPP_SESSION_DAYS must be between 1 and 366, not {session_days}")
     database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'quizapp.sqlite3'}")
     return {
         "ENV_NAME": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
-        # A database server's pooled connection is tested before use once it has been idle
-        # this long (see database.py); SQLite files are never tested.
-        "DB_PING_AFTER_IDLE_SECONDS": 10.0,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": production,
+        # A login lasts this many days at most; logging out ends it at once, everywhere.
+        "SESSION_DAYS": session_days,
         "PASSWORD_HASH_METHOD": "scrypt",
-        # How long a worker may reuse a logged-in user's row (auth/known_users.py); 0: never.
-        "USER_CACHE_SECONDS": _float_env("USER_CACHE_SECONDS", 10.0, limit=3600),
         "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_BYTES", 2 * 1024 * 1024),
         "CLI_IMPORT_MAX_BYTES": _int_env("CLI_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         "QUESTIONS_DIR": _env("QUESTIONS_DIR", str(BUNDLED_QUESTIONS)),
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form's CSRF token is good for a school day; an older page asks to be reloaded.
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Every request body is capped; bank uploads raise it for their own route.
         "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_BYTES", 1024 * 1024),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -43,28 +42,12 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None
-        if value.tzinfo is UTC:  # the usual case, and the hot path: no conversion needed
-            return value.replace(tzinfo=None)
         if value.tzinfo is None:
             raise ValueError("naive datetime given; pass a UTC-aware one")
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect):
         return None if value is None else value.replace(tzinfo=UTC)
-
-    def bind_processor(self, dialect):
-        """On SQLite, where a timestamp is text, write SQLAlchemy's own text for it
-        ("2026-11-28 14:30:26.000000") in one C call: its generic formatter was about 1% of
-        a study request, which binds five timestamps."""
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-
-        def process(value: datetime | None):
-            if value is None:
-                return None
-            return self.process_bind_param(value, dialect).isoformat(" ", "microseconds")
-
-        return process
 
 
 class Role(enum.StrEnum):
@@ -73,7 +56,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
+    """An account. Flask-Login knows a user by the login session it signed in with (get_id),
+    so that ending that session ends the login on every worker at once."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,25 +69,26 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Study settings (see scheduling.py for what they mean).
     desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=20)
     max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     learning_steps: Mapped[str] = mapped_column(String(64), default="1m 10m")
-    # Goes up whenever the password is set. A session keeps the version it signed in under
-    # (get_id), and one from before the last change no longer counts: changing the password
-    # logs out every other browser.
-    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # The token of the login session this user was loaded for (auth/sessions.py); not stored.
+    session_token = None
+    # What Flask-Login asks of a user.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        if self.session_token is None:
+            raise RuntimeError("a user is signed in only through auth.sessions.start")
+        return self.session_token
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
-        self.session_version = (self.session_version or 0) + 1
-
-    def get_id(self) -> str:
-        """What a session keeps of its user: the id and, once past 0, the session version
-        (sessions from before the version existed hold the bare id, which is version 0)."""
-        return f"{self.id}:{self.session_version}" if self.session_version else str(self.id)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -120,6 +107,25 @@ class User(UserMixin, db.Model):
     @staticmethod
     def by_email(email: str):
         return select(User).where(User.email == email.strip().lower())
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. Its cookie holds a random token; the row keeps only the token's
+    hash. Logging out, a password change elsewhere or expiry ends the row, and the next
+    request from that browser, on any worker, is anonymous."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | password | ended
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
 
 
 class Bank(db.Model):
@@ -149,11 +155,10 @@ class Question(db.Model):
     __table_args__ = (
         UniqueConstraint("bank_id", "key", name="uq_questions_bank_key"),
         # New cards come in bank order: the study queue walks this index to the first question
-        # a student has not seen, where it sorted every question of the scope (2.4 ms at
-        # 3,000 questions, 9 µs with the index).
+        # a student has not seen, instead of sorting every question of the scope.
         Index("ix_questions_bank_position", "bank_id", "position"),
         # The study queue counts a scope's live questions on every card page: on this index,
-        # not by reading every question's row (1.0 ms at 3,000 questions; 0.2 ms).
+        # not by reading every question's row.
         Index("ix_questions_live", "retired", "bank_id"),
     )
 
@@ -174,10 +179,6 @@ class Question(db.Model):
     tags: Mapped[list[QuestionTag]] = relationship(
         cascade="all, delete-orphan", order_by="QuestionTag.tag"
     )
-
-    @property
-    def tag_names(self) -> list[str]:
-        return [t.tag for t in self.tags]
 
 
 class QuestionTag(db.Model):
@@ -223,7 +224,7 @@ class ReviewLog(db.Model):
         Index("ix_review_logs_user_reviewed", "user_id", "reviewed_at"),
         # The day's counts for the daily limits (study/queue.py): the equalities first, so a
         # count reads only the rows it counts, never the day's other reviews (a student who
-        # did 2,000 learning steps today made each count 40x slower with time second).
+        # did thousands of learning steps today would otherwise slow every card page).
         Index("ix_review_logs_day_counts", "user_id", "source", "state_before", "reviewed_at"),
     )
 

@@ -71,11 +71,6 @@ class CardSnapshot:
                 "difficulty": self.difficulty, "due": self.due,
                 "last_review": self.last_review, "reps": self.reps, "lapses": self.lapses}
 
-    @classmethod
-    def from_dict(cls, data: dict) -> CardSnapshot:
-        return cls(**{k: data[k] for k in ("state", "step", "stability", "difficulty", "due",
-                                           "last_review", "reps", "lapses")})
-
 
 @dataclass(frozen=True)
 class Review:
@@ -151,12 +146,6 @@ def preview(snapshot: CardSnapshot | None, now: datetime, settings: StudySetting
 def fuzz_source(seed: int | None) -> random.Random | None:
     """The random source for one presentation of a card (None: no fuzz)."""
     return None if seed is None else random.Random(seed)
-
-
-def retrievability(snapshot: CardSnapshot, now: datetime, settings: StudySettings) -> float:
-    if snapshot.state == NEW:
-        return 0.0
-    return _scheduler(settings).get_card_retrievability(_to_fsrs(snapshot), now)
 
 
 def suggested_rating(score: float) -> Rating:

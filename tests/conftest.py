@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, has_request_context
-from flask import request as flask_request
+from flask import Flask
 from flask.testing import FlaskClient
 
 from quizapp import create_app
@@ -87,22 +86,6 @@ def _empty_tables() -> None:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
-
-
-def _one_write_without_transaction(conn, _cursor, statement, _params, _context, _many):
-    """On PostgreSQL, read_only and writes_late views run without a transaction, so a view
-    of theirs must write in one statement at most, or lose atomicity there (while SQLite's
-    tests stay green). Fail any request that writes twice so."""
-    if not has_request_context() or not conn.connection.dbapi_connection.autocommit:
-        return
-    if statement.lstrip().upper().startswith(WRITES):
-        writes = flask_request.environ["quizapp.test.writes_without_transaction"] = \
-            flask_request.environ.get("quizapp.test.writes_without_transaction", 0) + 1
-        assert writes == 1, (
-            f"a second write outside a transaction in one request: {statement[:80]}")
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -117,8 +100,6 @@ def make_app(backend, tmp_path, request) -> Iterator[Callable[..., Flask]]:
         application = create_app(base_config(tmp_path, backend, request) | overrides)
         with application.app_context():
             db.create_all()
-            if db.engine.dialect.name == "postgresql":
-                sa.event.listen(db.engine, "before_cursor_execute", _one_write_without_transaction)
         if reset_limits:
             limiter.reset()
         made.append(application)

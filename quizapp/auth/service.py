@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -73,6 +74,20 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if user.check_password(password) else None
+
+
+def change_password(session: Session, user: User, current: str, new: str,
+                    hash_method: str = "scrypt") -> bool:
+    """Replace the password if `current` is right. Conditional on the stored hash, so of two
+    changes sent at once from the same old password only one succeeds."""
+    if not user.check_password(current):
+        return False
+    replaced = session.execute(
+        update(User).where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=generate_password_hash(new, method=hash_method))
+        .execution_options(synchronize_session=False)).rowcount
+    session.expire(user, ["password_hash"])
+    return replaced == 1
 
 
 def set_role(email: str, role: Role) -> User:

@@ -1,43 +1,71 @@
+from datetime import UTC, datetime, timedelta
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import session as cookie
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
-from ..database import read_only
 from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..urls import local_path
-from . import known_users, service
+from . import service, sessions
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
 BAD_LOGIN = "That email and password do not match an account."
 PLEASE_LOG_IN = "Please log in to see that page."
-PASSWORD_CHANGED = ("Your password was changed, so this browser was logged out. Please log in "
-                    "with the new password.")
+SESSION_ENDED = {
+    "password": "Your password was changed, so this browser was logged out. Please log in "
+                "with the new password.",
+    "expired": "Your login has expired. Please log in again.",
+}
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The session's user, unless the session was signed in before the password last
-    changed (see User.get_id): then nobody, and Flask-Login asks for a login."""
-    parsed = known_users.parse_session_id(session_id)
-    if parsed is None:
+def load_user(token: str) -> User | None:
+    """The user of the login session the cookie names, read afresh on every request, while
+    that session is live; otherwise nobody (see auth/sessions.py)."""
+    found = sessions.look_up(db.session, token, _now())
+    if found.user is None:
+        g.session_ended = found.ended
         return None
-    user_id, signed_in_under = parsed
-    user = known_users.of(current_app).load(user_id)
-    if user is not None and (user.session_version or 0) != signed_in_under:
-        setattr(g, known_users.OUTDATED, True)
-        return None
-    return user
+    g.login_session = found.row
+    if request.method in WRITES:
+        sessions.touch(found.row, _now())
+    return found.user
+
+
+def current_login_session():
+    """This browser's login session row (after Flask-Login has loaded the user)."""
+    return g.get("login_session") if current_user.is_authenticated else None
 
 
 @login_manager.unauthorized_handler
 def ask_to_log_in():
-    """Flask-Login's own answer to a page that needs a login (a message, then the login page
-    with the page to come back to), saying why when a password change ended the session."""
-    outdated = g.pop(known_users.OUTDATED, False)
-    flash(PASSWORD_CHANGED if outdated else PLEASE_LOG_IN, "info")
+    """A page that needs a login: say so (and why, when this browser's session ended), then
+    the login page with the page to come back to."""
+    flash(SESSION_ENDED.get(g.get("session_ended"), PLEASE_LOG_IN), "info")
     return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def _fresh_csrf_token() -> None:
+    """A new CSRF token for the new login state (Flask-WTF makes one when a form needs it)."""
+    cookie.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def _sign_in(user: User) -> None:
+    """Start a login session for this browser and commit it."""
+    days = current_app.config["SESSION_DAYS"]
+    g.login_session = sessions.start(db.session, user, request.user_agent.string, _now(),
+                                     timedelta(days=days))
+    db.session.commit()
+    _fresh_csrf_token()
+    login_user(user)
 
 
 def _login_limit() -> str:
@@ -55,7 +83,6 @@ def _failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@read_only
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
@@ -65,7 +92,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            _sign_in(user)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(local_path(request.args.get("next"), url_for("core.home")))
         form.password.errors.append(BAD_LOGIN)
@@ -83,11 +110,11 @@ def register():
                                  password=form.password.data, timezone=form.timezone.data)
         try:
             user = service.create_account(new, current_app.config["PASSWORD_HASH_METHOD"])
+            db.session.flush()
         except service.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash("Your account is ready. Welcome!", "success")
             return redirect(url_for("core.home"))
     return render_template("auth/register.html", form=form)
@@ -95,8 +122,13 @@ def register():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    row = current_login_session()
+    if row is not None:
+        sessions.end(db.session, row, _now(), "logout")
+        db.session.commit()
     logout_user()
-    known_users.forget_stamp()
+    g.pop("login_session", None)
+    _fresh_csrf_token()
     flash("You have logged out.", "info")
     return redirect(url_for("core.home"))
 
@@ -106,13 +138,15 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = known_users.fresh(current_user, lock=True)
-        if not user.check_password(form.current.data):
+        changed = service.change_password(db.session, current_user, form.current.data,
+                                          form.password.data,
+                                          current_app.config["PASSWORD_HASH_METHOD"])
+        if not changed:
             form.current.errors.append("That is not your current password.")
         else:
-            user.set_password(form.password.data, current_app.config["PASSWORD_HASH_METHOD"])
+            sessions.end_others(db.session, current_user.id, current_login_session(), _now(),
+                                "password")
             db.session.commit()
-            login_user(user)  # this browser stays signed in, under the new session version
             flash("Your password has been changed. Any other browser signed in to your "
                   "account has been logged out.", "success")
             return redirect(url_for("core.home"))

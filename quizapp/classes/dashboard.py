@@ -62,9 +62,8 @@ class ItemRow:
 
 
 def _rows(session: Session, query):
-    """Run an aggregate that selects plain columns as a Core statement on the session's
-    connection: through the ORM, each of the mastery grid's 5,000 rows went through its
-    entity-loading machinery for nothing (about a tenth of the page)."""
+    """Run an aggregate of plain columns as Core: no ORM entity to build for each of the
+    mastery grid's thousands of rows."""
     return session.connection().execute(query)
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..auth.access import teacher_required
 from ..csvfile import csv_response
-from ..database import report
 from ..extensions import db
 from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm, fill_scope_choices
@@ -49,7 +48,6 @@ def index():
 
 
 @bp.route("/<int:class_id>")
-@report
 @teacher_required
 def show(class_id: int):
     school_class = _managed(class_id)
@@ -118,7 +116,6 @@ def _pct(value: float | None) -> str:
 
 
 @bp.route("/<int:class_id>/results.csv")
-@report
 @teacher_required
 def results_csv(class_id: int):
     school_class = _managed(class_id)
@@ -134,7 +131,6 @@ def results_csv(class_id: int):
 
 
 @bp.route("/<int:class_id>/items.csv")
-@report
 @teacher_required
 def items_csv(class_id: int):
     school_class = _managed(class_id)

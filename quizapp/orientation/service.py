@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..banks.orientation import OrientationFile
@@ -128,11 +129,15 @@ def start_check(session: Session, path: OrientationPath, user: User, module_key:
     return attempt
 
 
-def certificate_for(session: Session, path: OrientationPath, user: User,
-                    now: datetime) -> Certificate | None:
-    """The user's certificate for a completed path, issued the first time it is asked for."""
-    existing = session.scalar(select(Certificate).where(Certificate.user_id == user.id,
-                                                        Certificate.path_id == path.id))
+def certificate_of(session: Session, path: OrientationPath, user: User) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.user_id == user.id,
+                                                    Certificate.path_id == path.id))
+
+
+def issue_certificate(session: Session, path: OrientationPath, user: User) -> Certificate | None:
+    """The user's certificate, issued when the last module is passed: called by the submit
+    that passes a check (the caller commits). Issued once, however often it is called."""
+    existing = certificate_of(session, path, user)
     if existing is not None:
         return existing
     rows = progress_for(session, path, user)
@@ -143,8 +148,11 @@ def certificate_for(session: Session, path: OrientationPath, user: User,
         path_title=path.title, issued_at=max(r.passed_at for r in rows),
         modules=[{"title": r.module["title"], "score": round(r.passing_score * 100),
                   "passed_at": r.passed_at.strftime("%Y-%m-%d")} for r in rows])
-    session.add(certificate)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(certificate)
+    except IntegrityError:  # issued by another request at the same moment
+        return certificate_of(session, path, user)
     return certificate
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import grading, presenting
 from ..extensions import db
 from ..models import OrientationPath, Question, QuizAttempt
+from ..orientation import service as orientation
 from ..urls import local_path
 from . import service
 from .forms import EmptyForm, NewQuizForm, fill_scope_choices
@@ -27,15 +28,20 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def _submit_for_timeout(attempt: QuizAttempt):
-    service.submit(db.session, attempt, current_user, _now())
+def _submit(attempt: QuizAttempt) -> None:
+    """Grade the attempt once and, for a mastery check, issue the path's certificate when
+    this was the last module to pass; commit."""
+    submitted = service.submit(db.session, attempt, current_user, _now())
+    if submitted.first_time and attempt.path_id is not None:
+        orientation.issue_certificate(db.session, db.session.get(OrientationPath,
+                                                                 attempt.path_id), current_user)
     db.session.commit()
+
+
+def _submit_for_timeout(attempt: QuizAttempt):
+    _submit(attempt)
     flash("Time is up. Your answers so far have been submitted.", "info")
     return redirect(url_for("quiz.results", attempt_id=attempt.id))
-
-
-def _close_if_time_is_up(attempt: QuizAttempt):
-    return _submit_for_timeout(attempt) if service.time_is_up(attempt, _now()) else None
 
 
 @bp.route("/")
@@ -85,8 +91,8 @@ def take(attempt_id: int, number: int):
         if not EmptyForm().validate_on_submit():
             abort(400)
         return _save(attempt, question, number)
-    if (closed := _close_if_time_is_up(attempt)) is not None:
-        return closed
+    if service.time_is_up(attempt, _now()):
+        return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
     return _render_question(attempt, question, number)
 
 
@@ -134,14 +140,11 @@ def confirm(attempt_id: int):
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     form = EmptyForm()
     if form.validate_on_submit():
-        service.submit(db.session, attempt, current_user, _now())
-        db.session.commit()
+        _submit(attempt)
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
-    if (closed := _close_if_time_is_up(attempt)) is not None:
-        return closed
     answered = sum(1 for a in attempt.answers if a.response is not None)
     return render_template("quiz/confirm.html", attempt=attempt, answered=answered, form=form,
-                           now=_now())
+                           now=_now(), time_up=service.time_is_up(attempt, _now()))
 
 
 @bp.route("/<int:attempt_id>/time", methods=["POST"])
@@ -166,12 +169,8 @@ def time(attempt_id: int):
 @login_required
 def results(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if service.time_is_up(attempt, _now()):
-        service.submit(db.session, attempt, current_user, _now())
-        db.session.commit()
-        flash("Time is up. Your answers so far have been submitted.", "info")
     if attempt.submitted_at is None:
-        return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+        return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
     questions = {q.id: q for q in db.session.scalars(
         select(Question).where(Question.id.in_(attempt.question_ids)))}
     rows = []

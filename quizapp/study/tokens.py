@@ -12,11 +12,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from itsdangerous import BadData, URLSafeSerializer
-from itsdangerous.encoding import base64_encode
-from itsdangerous.url_safe import URLSafeSerializerMixin
 
 from ..scheduling import CardSnapshot
 
@@ -52,18 +49,8 @@ def _time(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value / 1_000_000, UTC)
 
 
-class _UncompressedSerializer(URLSafeSerializer):
-    """itsdangerous's URL-safe serializer, without its zlib attempt on every dumps (a fresh
-    deflate state of some 256 KB each time: about 1% of a card page and a rating, to save a
-    few bytes of a 200-byte token). Loading still accepts compressed tokens."""
-
-    def dump_payload(self, obj) -> bytes:
-        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
-
-
-@lru_cache(maxsize=4)
 def _serializer(secret_key: str) -> URLSafeSerializer:
-    return _UncompressedSerializer(secret_key, salt=SALT)
+    return URLSafeSerializer(secret_key, salt=SALT)
 
 
 def encode(presentation: Presentation, secret_key: str) -> str:

@@ -7,8 +7,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from .. import grading, presenting, scheduling
-from ..auth import known_users
-from ..database import begin_write, read_only, writes_late
 from ..extensions import db
 from ..models import Question
 from . import overview, service, tokens
@@ -25,11 +23,6 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _student():
-    """The logged-in user itself, not Flask-Login's proxy: the loop reads it a dozen times."""
-    return current_user._get_current_object()
-
-
 @bp.route("/")
 @login_required
 def choose():
@@ -39,13 +32,12 @@ def choose():
 
 
 @bp.route("/session")
-@read_only
 @login_required
 def session():
     scope = service.Scope.parse(request.args.get("scope"))
     now = _now()
     ahead = request.args.get("ahead") == "1"
-    user = _student()
+    user = current_user
     state = service.queue_state(db.session, user, scope, now)
     if ahead:
         found = service.study_ahead_card(db.session, user, scope)
@@ -70,7 +62,6 @@ def _presentation() -> tokens.Presentation:
 
 
 @bp.route("/answer", methods=["POST"])
-@read_only
 @login_required
 def answer():
     """Reveal a flashcard, or grade an objective answer; nothing is stored until the rating."""
@@ -91,7 +82,6 @@ def answer():
 
 
 @bp.route("/rate", methods=["POST"])
-@writes_late
 @login_required
 def rate():
     presentation = _presentation()
@@ -100,14 +90,9 @@ def rate():
         rating = scheduling.Rating(int(request.form.get("rating", "")))
     except ValueError:
         abort(400)
-    planned = service.plan_rating(db.session, service.learner_of(_student()), presentation,
-                                  rating, _now())
-    # The rating reads nothing (the token carries the card as shown) and updates only while
-    # the card is still at that repetition, so its write can be a transaction of its own,
-    # holding SQLite's write lock only while it writes.
-    begin_write(db.session)
     try:
-        result = service.store_rating(db.session, planned)
+        result = service.apply_rating(db.session, service.learner_of(current_user),
+                                      presentation, rating, _now())
         db.session.commit()
     except IntegrityError:  # the same presentation rated at the same moment elsewhere
         db.session.rollback()
@@ -120,8 +105,6 @@ def rate():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    if request.method == "POST":
-        known_users.fresh(current_user)  # save over the current row, not a cached one
     form = StudySettingsForm(obj=current_user)
     if form.validate_on_submit():
         form.populate_obj(current_user)

@@ -129,9 +129,13 @@ def test_when_time_runs_out_the_answers_so_far_are_submitted(client, student):
     attempt.deadline = datetime.now(UTC) - timedelta(minutes=2)
     db.session.commit()
     page = client.get(f"/quiz/{attempt_id}/1", follow_redirects=True).get_data(as_text=True)
-    assert "Time is up" in page
-    attempt = attempt_of(attempt_id)
+    assert "Time is up" in page and "Back to the questions" not in page
+    assert attempt_of(attempt_id).submitted_at is None  # a GET never writes
+    late = client.post(f"/quiz/{attempt_id}/1", data={"text": "Ganja", "go": "next"})
+    assert late.headers["Location"].endswith(f"/quiz/{attempt_id}/results")
+    attempt = attempt_of(attempt_id)  # submitted as it stood when time ran out
     assert attempt.submitted_at is not None and attempt.score == 1.0
+    assert [a.response for a in attempt.answers if a.response] == [{"text": "Baku"}]
 
 
 def test_the_page_sends_the_last_answer_as_time_runs_out(client, student):
