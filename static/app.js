@@ -14,22 +14,84 @@
       (el.tagName === "INPUT" && !/^(radio|checkbox|submit|button|hidden)$/.test(el.type)));
   }
 
-  // Study: Space or Enter reveals / checks; 1-4 rate. A form is sent once only.
-  var answerForm = document.querySelector('form[data-study="answer"]');
-  var rateForm = document.querySelector('form[data-study="rate"]');
-  var sent = false;
-  document.querySelectorAll("form[data-study]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (sent) { event.preventDefault(); return; }
-      sent = true;
+  // Study. Without this script every step is a page of its own. With it, Space reveals a
+  // flashcard's back in place (no request), and checking an answer or rating a card is one
+  // request whose response is the next part of the page: the server renders the page's
+  // "study" block alone when it sees X-Study-Fragment (quizapp/study/views.py). A small
+  // script of our own rather than htmx: three behaviours, and no second way to write markup.
+  var busy = false;
+
+  function studyRoot() { return document.getElementById("study"); }
+
+  function visible(element) { return element && !element.closest("[hidden]"); }
+
+  function reveal(root) {
+    var back = root.querySelector("[data-reveal][hidden]");
+    if (!back) { return false; }
+    back.hidden = false;
+    var answerForm = root.querySelector('form[data-study="answer"]');
+    if (answerForm) { answerForm.hidden = true; }
+    var focus = back.querySelector("[data-focus]");
+    if (focus) { focus.focus(); }
+    return true;
+  }
+
+  function swap(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("#study");
+    if (!fresh) { throw new Error("no study block in the response"); }
+    studyRoot().replaceWith(fresh);
+    if (fresh.dataset.url) { window.history.replaceState(null, "", fresh.dataset.url); }
+    var target = fresh.querySelector("[autofocus]") || fresh.querySelector("#prompt");
+    if (target) { target.focus(); }
+  }
+
+  function sendTheUsualWay(form, submitter) {
+    // Whatever went wrong (an expired form, a dropped connection), the server's own page
+    // says it; a rating sent twice is still applied once.
+    if (submitter && submitter.name) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = submitter.name; input.value = submitter.value;
+      form.appendChild(input);
+    }
+    form.dataset.plain = "1";
+    form.submit();
+  }
+
+  function send(form, submitter) {
+    busy = true;
+    window.fetch(form.action, {
+      method: "POST", body: new FormData(form, submitter), credentials: "same-origin",
+      headers: {"X-Study-Fragment": "1"}
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      swap(html);
+      busy = false;
+    }).catch(function () {
+      sendTheUsualWay(form, submitter);
     });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-study]") || form.dataset.plain) { return; }
+    event.preventDefault();
+    if (busy) { return; }
+    if (form.dataset.study === "answer" && reveal(studyRoot())) { return; }
+    send(form, event.submitter);
   });
-  window.addEventListener("pageshow", function () { sent = false; });  // back button
+  window.addEventListener("pageshow", function () { busy = false; });  // back button
+
   document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey || sent) { return; }
+    var root = studyRoot();
+    if (!root || busy || event.altKey || event.ctrlKey || event.metaKey) { return; }
     var target = event.target;
     var key = event.key;
-    if (answerForm && (key === " " || key === "Enter")) {
+    var answerForm = root.querySelector('form[data-study="answer"]');
+    if (visible(answerForm) && (key === " " || key === "Enter")) {
       if (target.tagName === "SELECT" || target.tagName === "A") { return; }
       if (key === " " && (typing(target) || target.type === "radio" || target.type === "checkbox")) {
         return;  // Space types or ticks; Enter checks the answer
@@ -38,7 +100,8 @@
       answerForm.requestSubmit();
       return;
     }
-    if (rateForm && /^[1-4]$/.test(key) && !typing(target)) {
+    var rateForm = root.querySelector('form[data-study="rate"]');
+    if (visible(rateForm) && /^[1-4]$/.test(key) && !typing(target)) {
       var button = rateForm.querySelector('button[data-key="' + key + '"]');
       if (button) { event.preventDefault(); rateForm.requestSubmit(button); }
     }

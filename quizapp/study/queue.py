@@ -71,6 +71,7 @@ class CardQuestion:
     prompt: str
     content: dict
     bank_title: str
+    explanation: str | None
 
 
 @dataclass(frozen=True)
@@ -203,14 +204,15 @@ def queue_counts(session: Session, user: User, scope: Scope, now: datetime) -> Q
 
 
 _QUESTION_COLUMNS = (Question.id, Question.key, Question.type, Question.prompt,
-                     Question.content, Bank.title)
+                     Question.content, Bank.title, Question.explanation)
 _CARD_COLUMNS = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
                  CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
 
 
 def _study_card(row, queue: str) -> StudyCard:
-    question = CardQuestion(*row[:6])
-    card = scheduling.CardSnapshot(*row[6:]) if len(row) > 6 else None
+    size = len(_QUESTION_COLUMNS)
+    question = CardQuestion(*row[:size])
+    card = scheduling.CardSnapshot(*row[size:]) if len(row) > size else None
     return StudyCard(question, card, queue)
 
 

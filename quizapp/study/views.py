@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import IntegrityError
 
 from .. import grading, presenting, scheduling
@@ -13,6 +14,7 @@ from . import overview, service, tokens
 from .forms import StudySettingsForm
 
 bp = Blueprint("study", __name__, url_prefix="/study")
+ALREADY_RATED = "That card was already rated, so the second rating was ignored."
 
 
 def _now() -> datetime:
@@ -31,27 +33,48 @@ def choose():
                            scopes=overview.scope_choices(db.session, current_user, now))
 
 
-@bp.route("/session")
-@login_required
-def session():
-    scope = service.Scope.parse(request.args.get("scope"))
-    now = _now()
-    ahead = request.args.get("ahead") == "1"
-    user = current_user
+# With JavaScript (static/app.js) the study loop swaps one part of the page: the answer and
+# the rating are sent with this header, and the response is the page's "study" block alone,
+# rendered from the same templates (jinja2-fragments). Without it, every step is a whole page
+# and a rating redirects to the next card, as before.
+FRAGMENT_HEADER = "X-Study-Fragment"
+
+
+def _render(template: str, **context):
+    if request.headers.get(FRAGMENT_HEADER):
+        return render_block(template, "study", **context)
+    return render_template(template, **context)
+
+
+def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | None = None):
+    """The queue's next card for this scope (or the "nothing due" page), with a new
+    presentation token; a flashcard carries its back and rating buttons for JavaScript to
+    show in place."""
+    user, now = current_user, _now()
     state = service.queue_state(db.session, user, scope, now)
     if ahead:
         found = service.study_ahead_card(db.session, user, scope)
     else:
         found = service.next_card(db.session, user, scope, now, state)
     if found is None:
-        return render_template("study/done.html", scope=scope,
-                               next_due=service.next_due_at(db.session, user, scope),
-                               state=state, now=now)
+        return _render("study/done.html", scope=scope, notice=notice, state=state, now=now,
+                       next_due=service.next_due_at(db.session, user, scope))
     shown = tokens.new_presentation(user.id, found.question.id, found.card, now)
-    return render_template("study/card.html", scope=scope, item=found, counts=state.counts,
-                           token=tokens.encode(shown, _secret()),
-                           shown=presenting.show(found.question.content, found.question.prompt,
-                                                 shown.seed))
+    previews = None
+    if found.question.type == "flashcard":
+        previews = service.preview_ratings(shown, service.settings_of(user))
+    return _render("study/card.html", scope=scope, item=found, counts=state.counts,
+                   notice=notice, token=tokens.encode(shown, _secret()), previews=previews,
+                   suggested=scheduling.Rating.GOOD, describe=scheduling.describe_interval,
+                   shown=presenting.show(found.question.content, found.question.prompt,
+                                         shown.seed))
+
+
+@bp.route("/session")
+@login_required
+def session():
+    scope = service.Scope.parse(request.args.get("scope"))
+    return _next_card_page(scope, ahead=request.args.get("ahead") == "1")
 
 
 def _presentation() -> tokens.Presentation:
@@ -74,7 +97,7 @@ def answer():
     suggested = scheduling.Rating.GOOD if result is None else \
         scheduling.suggested_rating(result.score)
     previews = service.preview_ratings(presentation, service.settings_of(current_user))
-    return render_template(
+    return _render(
         "study/answer.html", scope=scope, question=question, response=response, result=result,
         shown=presenting.show(content, question.prompt, presentation.seed),
         correct=grading.correct_response(content), token=request.form["token"],
@@ -97,8 +120,11 @@ def rate():
     except IntegrityError:  # the same presentation rated at the same moment elsewhere
         db.session.rollback()
         result = service.RatingResult(applied=False)
-    if not result.applied:
-        flash("That card was already rated, so the second rating was ignored.", "info")
+    notice = None if result.applied else ALREADY_RATED
+    if request.headers.get(FRAGMENT_HEADER):
+        return _next_card_page(scope, notice=notice)
+    if notice:
+        flash(notice, "info")
     return redirect(url_for("study.session", scope=str(scope)))
 
 

@@ -436,3 +436,49 @@ def test_choice_feedback_is_shown_for_the_picked_choice(client, student):
     other = client.post("/study/answer", data={"token": token, "choice": "0"}).get_data(
         as_text=True)
     assert "That one carries gas" not in other
+
+
+FRAGMENT = {"X-Study-Fragment": "1"}
+
+
+def test_a_flashcard_page_carries_its_back_and_ratings_for_the_script(client, student):
+    import_banks(flashcards("deck", 1))
+    page = client.get("/study/session?scope=all").get_data(as_text=True)
+    hidden = page.split("data-reveal hidden>")[1].split("</article>")[0]
+    assert "Back 0" in hidden and 'name="rating" value="3"' in hidden
+    assert "Show answer" in page  # and the form that works without the script
+
+
+def test_with_the_fragment_header_a_rating_answers_with_the_next_card(client, student):
+    import_banks(flashcards("deck", 2))
+    token = study_page_token(client)
+    answer = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"},
+                         headers=FRAGMENT)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert html.lstrip().startswith('<div id="study"') and "<html" not in html
+    assert "Front 1" in html and 'data-url="/study/session?scope=all"' in html
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+    again = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"},
+                        headers=FRAGMENT).get_data(as_text=True)
+    assert "That card was already rated" in again and "Front 1" in again
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 1
+
+
+def test_with_the_fragment_header_checking_an_answer_answers_with_the_ratings(client, student):
+    import_banks({"id": "tf", "title": "TF", "questions": [
+        {"id": "t", "type": "true_false", "prompt": "True?", "answer": True,
+         "explanation": "Yes."}]})
+    token = study_page_token(client)
+    html = client.post("/study/answer", data={"token": token, "answer": "true", "scope": "all"},
+                       headers=FRAGMENT).get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="study"') and "✓ Right" in html
+    assert 'data-key="3"' in html and "<html" not in html
+
+
+def test_the_last_rating_answers_with_the_done_page(client, student):
+    import_banks(flashcards("deck", 1))
+    token = study_page_token(client)
+    html = client.post("/study/rate", data={"token": token, "rating": "4", "scope": "all"},
+                       headers=FRAGMENT).get_data(as_text=True)
+    assert "Nothing due right now" in html and "<html" not in html
