@@ -13,7 +13,9 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+# A request commits once (database.py); what it loaded is still what it wrote, so a commit
+# does not throw it away and read it all again (the next card after a rating needs the user).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..models import LoginSession, User
@@ -49,12 +49,15 @@ class Lookup:
     ended: str | None = None
 
 
+# Built once: every request runs it.
+_BY_TOKEN = (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+             .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
 def look_up(session: Session, token: str, now: datetime) -> Lookup:
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return Lookup(None, None)
-    found = session.execute(
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == _hash(token))).first()
+    found = session.execute(_BY_TOKEN, {"token_hash": _hash(token)}).first()
     if found is None:
         return Lookup(None, None)
     row, user = found

@@ -1,7 +1,9 @@
 """The study queue: what to show next, and how much is left today. No Flask here.
 
 The card page's queries are built once per kind of scope, with bound parameters, and each
-answers from an index: the queue's counts in one statement, the next card in one more.
+answers from an index: the queue's counts in one statement, the next card in one more. They
+select plain columns, so they run as Core statements on the session's connection: no ORM
+entity is built for them.
 """
 
 from __future__ import annotations
@@ -188,7 +190,7 @@ def _queue_state_statement(kind: str):
 
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
     start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
-    row = session.execute(_queue_state_statement(scope.kind), {
+    row = session.connection().execute(_queue_state_statement(scope.kind), {
         "uid": user.id, "now": now, "day_start": start, **scope.params}).one()
     return QueueState(*row, new_per_day=user.new_cards_per_day,
                       reviews_per_day=user.max_reviews_per_day)
@@ -233,7 +235,7 @@ def _due_card_statement(kind: str, states: tuple[int, ...]):
 
 def _due_card(session: Session, user: User, scope: Scope, states: tuple[int, ...],
               until: datetime, queue: str) -> StudyCard | None:
-    row = session.execute(_due_card_statement(scope.kind, states),
+    row = session.connection().execute(_due_card_statement(scope.kind, states),
                           {"uid": user.id, "until": until, **scope.params}).first()
     return None if row is None else _study_card(row, queue)
 
@@ -247,7 +249,7 @@ def _new_question_statement(kind: str):
 
 
 def _new_question(session: Session, user: User, scope: Scope) -> StudyCard | None:
-    row = session.execute(_new_question_statement(scope.kind),
+    row = session.connection().execute(_new_question_statement(scope.kind),
                           {"uid": user.id, **scope.params}).first()
     return None if row is None else _study_card(row, "new")
 

@@ -124,9 +124,10 @@ def _store(session: Session, presentation: Presentation, new: CardSnapshot,
     version."""
     card = {"uid": review["user_id"], "qid": presentation.question_id,
             **{f"new_{f}": value for f, value in new.to_dict().items()}}
+    connection = session.connection()  # Core statements: no ORM object needs these rows
     if not presentation.reps:
-        session.execute(_INSERT_CARD, card)
-    elif session.execute(_UPDATE_CARD, card | {"old_reps": presentation.reps}).rowcount != 1:
+        connection.execute(_INSERT_CARD, card)
+    elif connection.execute(_UPDATE_CARD, card | {"old_reps": presentation.reps}).rowcount != 1:
         return False
-    session.execute(insert(_REVIEWS), review)
+    connection.execute(insert(_REVIEWS), review)
     return True
