@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..database import for_update
 from ..models import Assignment, Enrolment, Question, QuizAttempt, ReviewLog, SchoolClass, User
 from ..quiz import service as quizzes
 
@@ -159,10 +160,9 @@ def start_assignment_quiz(session: Session, assignment: Assignment, student: Use
                           now: datetime) -> QuizAttempt:
     """The student's open attempt, or a new one when the window and attempts allow."""
     # Locking the enrolment row serialises two starts by the same student (two tabs), so the
-    # attempts allowed cannot be exceeded; SQLite's write transactions are serial already.
-    enrolled = session.scalar(select(Enrolment.id).where(
-        Enrolment.class_id == assignment.class_id, Enrolment.user_id == student.id)
-        .with_for_update())
+    # attempts allowed cannot be exceeded.
+    enrolled = session.scalar(for_update(select(Enrolment.id).where(
+        Enrolment.class_id == assignment.class_id, Enrolment.user_id == student.id)))
     if enrolled is None or assignment.kind != "quiz":
         raise ClassError("That assignment is not yours.")
     status = status_for(session, assignment, student, now)

@@ -84,18 +84,55 @@ def _study_once(app, client) -> tuple[list, list]:
     return shown, seen
 
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "SAVEPOINT", "COMMIT")
+def _in_transaction(conn) -> bool:
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        return driver.in_transaction
+    return driver.info.transaction_status != 0
 
 
-def test_studying_reads_on_get_and_writes_once_on_post(fresh):
-    shown, rated = _study_once(*fresh)
-    assert shown and not [s for s, _ in shown if s.startswith(WRITES)], shown
-    writes = [s.split()[0] for s, _ in rated if s.startswith(WRITES)]
-    if fresh[0].config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # The lock just before the first write; the card's state and its review log; commit.
-        assert writes == ["BEGIN", "INSERT", "INSERT", "COMMIT"], rated
-    else:
-        assert writes == ["INSERT", "INSERT"], rated  # psycopg's BEGIN/COMMIT are not traced
+def test_reads_run_outside_transactions_and_writes_inside_one(fresh):
+    """The same on both backends: a card page's reads hold nothing; a rating reads the login
+    outside any transaction, writes the card and its review in one, and reads the next card
+    after its commit."""
+    app, client = fresh
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, _cursor, statement, _params, _context, _many):
+        seen.append((statement.split()[0].upper(), _in_transaction(conn)))
+
+    event.listen(engine, "before_cursor_execute", record)  # after the app's own listener
+    try:
+        page = client.get("/study/session?scope=all")
+        shown, seen[:] = list(seen), []
+        token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        rated = client.post("/study/rate", data={"token": token, "rating": "3", "scope": "all"},
+                            headers={"X-Study-Fragment": "1"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and rated.status_code == 200
+    assert shown and all(word == "SELECT" and not held for word, held in shown), shown
+    assert seen == [("SELECT", False), ("INSERT", True), ("INSERT", True), ("SELECT", False),
+                    ("SELECT", False)], seen
+
+
+def test_a_failed_request_writes_nothing(make_app):
+    """Writes are one transaction: a view that fails after its first write leaves no trace."""
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.post("/test/half")
+    def half():
+        db.session.add(User(email="one@example.org", name="One", password_hash="x"))
+        db.session.flush()
+        db.session.add(User(email="two@example.org", name="Two", password_hash="x"))
+        db.session.flush()
+        raise RuntimeError("a bug after two writes")
+
+    assert app.test_client().post("/test/half").status_code == 500
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 @only_sqlite
