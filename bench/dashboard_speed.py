@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 from bench.data import as_after_autovacuum
 from bench.generate import bank_yaml
 from quizapp import create_app
+from quizapp.auth import sessions
 from quizapp.banks import load_bank_bytes
 from quizapp.banks.importer import apply_import
 from quizapp.classes import dashboard
@@ -120,8 +121,11 @@ def run(students: int, questions: int, per_student: int, repeat: int,
             answers, class_id, teacher_id = populate(students, questions, per_student)
             as_after_autovacuum()
             client = app.test_client()
+            teacher = db.session.get(User, teacher_id)
+            sessions.start(db.session, teacher, "bench", datetime.now(UTC), timedelta(days=1))
+            db.session.commit()
             with client.session_transaction() as session:
-                session["_user_id"] = str(teacher_id)
+                session["_user_id"] = teacher.session_token  # as Flask-Login keeps a login
                 session["_fresh"] = True
             page = lambda: client.get(f"/teach/classes/{class_id}")  # noqa: E731
             assert page().status_code == 200

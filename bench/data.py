@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
-from bench.generate import bank_yaml
+from bench.generate import KINDS, bank_yaml
 from quizapp.banks import load_bank_bytes
 from quizapp.banks.importer import apply_import
 from quizapp.extensions import db
@@ -19,19 +19,19 @@ CHUNK = 20_000
 
 
 def populate(users: int, cards: int, now: datetime | None = None, seed: int = 11,
-             new_share: float = 0.15) -> list[str]:
+             new_share: float = 0.15, kinds: list[str] = KINDS) -> list[str]:
     """A bank of `cards` questions and `users` students who have seen most of them: of each
     student's cards seen, 12% in learning due within the hour, 9% in review and overdue by up
     to 30 days, the rest in review due over the next 60 days, in random order and with random
     due times; `new_share` of the cards are still new (no card state). Every student gets the
     same shares, so ten students are a fair sample of ten thousand. (Drawn card by card, a
     thousand students had from 1 to 19 overdue reviews, median 7, and those with the most set
-    the large size's slowest next-card calls, not the size of the data.) Returns the
-    students' emails."""
+    the large size's slowest next-card calls, not the size of the data.) The questions cycle
+    through `kinds` (every type by default). Returns the students' emails."""
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
-    apply_import(db.session, [load_bank_bytes(bank_yaml(cards, "bench").encode(), "b.yaml")],
-                 now)
+    bank = bank_yaml(cards, "bench", kinds=kinds).encode()
+    apply_import(db.session, [load_bank_bytes(bank, "b.yaml")], now)
     ids = list(db.session.scalars(select(Question.id).order_by(Question.id)))
     password_hash = generate_password_hash(PASSWORD)
     emails = [f"student{n:05d}@bench.example" for n in range(users)]

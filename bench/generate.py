@@ -10,8 +10,8 @@ KINDS = ["single_choice", "multiple_choice", "true_false", "short_answer", "cloz
          "matching", "ordering", "flashcard"]
 
 
-def _question(i: int, rng: random.Random) -> dict:
-    kind = KINDS[i % len(KINDS)]
+def _question(i: int, rng: random.Random, kinds: list[str]) -> dict:
+    kind = kinds[i % len(kinds)]
     base = {"id": f"q{i:06d}", "type": kind, "source": {"paragraphs": [rng.randint(1, 22)]},
             "tags": [f"theme:t{i % 12}", f"project:p{i % 17}"]}
     words = " ".join(rng.choice(["energy", "trade", "culture", "youth", "bridge", "corridor",
@@ -39,8 +39,10 @@ def _question(i: int, rng: random.Random) -> dict:
     return base | body
 
 
-def bank_yaml(count: int, bank_id: str = "generated", seed: int = 1) -> str:
+def bank_yaml(count: int, bank_id: str = "generated", seed: int = 1,
+              kinds: list[str] = KINDS) -> str:
+    """A bank of `count` questions, cycling through `kinds` (every type by default)."""
     rng = random.Random(seed)
     doc = {"id": bank_id, "title": f"Generated bank of {count}",
-           "questions": [_question(i, rng) for i in range(count)]}
+           "questions": [_question(i, rng, kinds) for i in range(count)]}
     return yaml.dump(doc, Dumper=yaml.CSafeDumper, sort_keys=False, width=100)

@@ -1,17 +1,20 @@
-"""Load test: logged-in students go round the study loop against gunicorn; baseline alike.
+"""Load test: logged-in students study flashcards the way a browser does, against gunicorn.
 
 Server: gunicorn with production settings, 2 workers (--workers), on 127.0.0.1; SQLite by
 default, PostgreSQL with --database-url. Load: wrk (Debian's package) with bench/study.lua,
-one connection per student, N clients for T seconds; the baseline is a bare Flask route
-(bench/bare_app.py) under the same gunicorn configuration and the same tool. Beside them runs
-the stripped-down loop of bench/prototype_app.py (no login, CSRF or layout; other students of
-the same data), against which the issue set its ratio targets: it tells what the machine
-allows and what the real app's features cost.
+one connection per student, N clients for T seconds, in two flows:
 
-After the run it checks that every rating the clients got a success answer for is in the
+- js: with JavaScript, each rating is one request whose response is the next card;
+- plain: without it, the card page, "Show answer" and the rating: three requests a card.
+
+The baseline is a bare Flask route (bench/bare_app.py) under the same gunicorn configuration
+and the same tool. Bare, plain and js runs alternate (--rounds); each keeps its quickest
+round, while ratings, losses and errors are summed over all rounds.
+
+After each run it checks that every rating the clients got a success answer for is in the
 review log exactly once, that no request failed with a 5xx, and that the server never logged
-"database is locked". It reports requests per second, p50/p95/p99 latency and each worker's
-peak RSS.
+"database is locked". It reports cards per second, p50/p95/p99 latency per request (per card
+in the js flow) and each worker's peak RSS.
 
     .venv/bin/python -m bench.load [--users 200] [--cards 100] [--clients 8 32]
         [--duration 10] [--workers 2] [--rounds 1] [--database-url URL]
@@ -40,10 +43,10 @@ import sqlalchemy as sa
 from bench.data import PASSWORD, as_after_autovacuum, populate
 from quizapp import create_app
 from quizapp.extensions import db
-from quizapp.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
+FLOWS = ("plain", "js")
 
 
 class BenchError(RuntimeError):
@@ -63,19 +66,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(url: str, users: int, cards: int) -> tuple[list[str], list[int]]:
-    """The generated students' emails and ids, in the same order."""
+def prepare_database(url: str, users: int, cards: int) -> list[str]:
+    """Students who have seen most of a bank of flashcards; their emails."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "QUESTIONS_DIR": "/nonexistent"})
     with app.app_context():
         db.drop_all()
         db.create_all()
-        emails = populate(users, cards)
-        ids = dict(db.session.execute(sa.select(User.email, User.id)).all())
+        emails = populate(users, cards, kinds=["flashcard"])
         db.session.remove()
         as_after_autovacuum()
         db.engine.dispose()
-    return emails, [ids[e] for e in emails]
+    return emails
+
+
+def server_env(url: str) -> dict:
+    return {"QUIZAPP_ENV": "production", "QUIZAPP_SECRET_KEY": "bench-secret",
+            "QUIZAPP_DATABASE_URL": url, "QUIZAPP_RATELIMIT_STORAGE_URL": "memory://",
+            "QUIZAPP_QUESTIONS_DIR": "/nonexistent",
+            # Thousands of logins from one address in a few seconds: not what is measured.
+            "QUIZAPP_LOGIN_RATE_LIMIT": "100000 per minute"}
 
 
 @contextmanager
@@ -126,41 +136,46 @@ def log_in(port: int, email: str) -> str:
     """A session cookie for a logged-in student (through the real login form)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        return _log_in(conn, email)
+        conn.request("GET", "/login")
+        page = conn.getresponse()
+        cookie = _cookie(page, "")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                          page.read().decode()).group(1)
+        body = urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
+        conn.request("POST", "/login", body, {
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        answer = conn.getresponse()
+        answer.read()
+        if answer.status != 302:
+            raise BenchError(f"login failed for {email}: HTTP {answer.status}")
+        return _cookie(answer, cookie)
     finally:
         conn.close()
 
 
-def _log_in(conn: http.client.HTTPConnection, email: str) -> str:
-    conn.request("GET", "/login")
-    page = conn.getresponse()
-    cookie = _cookie(page, "")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      page.read().decode()).group(1)
-    body = urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
-    conn.request("POST", "/login", body, {"Cookie": cookie,
-                                          "Content-Type": "application/x-www-form-urlencoded"})
-    answer = conn.getresponse()
-    answer.read()
-    if answer.status != 302:
-        raise BenchError(f"login failed for {email}: HTTP {answer.status}")
-    return _cookie(answer, cookie)
-
-
-def run_wrk(port: int, script: Path, clients: int, seconds: float, path: str = "/",
+def run_wrk(port: int, script: Path, clients: int, seconds: float,
             args: list[str] | None = None) -> dict:
-    duration = f"{max(1, round(seconds))}s"
-    command = [require_wrk(), "-t", str(clients), "-c", str(clients), "-d", duration,
-               "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{path}"]
+    command = [require_wrk(), "-t", str(clients), "-c", str(clients), "-d",
+               f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script),
+               f"http://127.0.0.1:{port}/"]
     if args:
         command += ["--", *args]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise BenchError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
-    out = done.stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     result["rps"] = round(result["requests"] / result["duration_s"], 1)
     return result
+
+
+def start_wrk(port: int, clients: int, seconds: float, cookies: Path,
+              flow: str) -> subprocess.Popen:
+    """wrk in the background (for the perceived-speed run)."""
+    return subprocess.Popen(
+        [require_wrk(), "-t", str(clients), "-c", str(clients), "-d",
+         f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(BENCH / "study.lua"),
+         f"http://127.0.0.1:{port}/", "--", str(cookies), flow],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def worker_peak_rss_mb(master_pid: int) -> list[float]:
@@ -184,22 +199,27 @@ def reviews_since(url: str, since: datetime) -> tuple[int, int]:
     return total, distinct
 
 
+def write_cookies(port: int, emails: list[str], path: Path) -> Path:
+    path.write_text("\n".join(log_in(port, e) for e in emails) + "\n")
+    return path
+
+
 def study_run(url: str, emails: list[str], clients: int, seconds: float, workers: int,
-              logdir: Path) -> dict:
-    env = {"QUIZAPP_ENV": "production", "QUIZAPP_SECRET_KEY": "bench-secret",
-           "QUIZAPP_DATABASE_URL": url, "QUIZAPP_RATELIMIT_STORAGE_URL": "memory://",
-           "QUIZAPP_QUESTIONS_DIR": "/nonexistent"}
-    with gunicorn("quizapp:create_app()", env, workers, logdir) as (port, process, log):
-        cookies = logdir / f"cookies-{clients}.txt"
-        cookies.write_text("\n".join(log_in(port, e) for e in emails[:clients]) + "\n")
+              logdir: Path, flow: str) -> dict:
+    with gunicorn("quizapp:create_app()", server_env(url), workers, logdir) as (
+            port, process, log):
+        cookies = write_cookies(port, emails[:clients], logdir / f"cookies-{flow}.txt")
         since = datetime.now(UTC)
-        result = run_wrk(port, BENCH / "study.lua", clients, seconds, args=[str(cookies)])
+        result = run_wrk(port, BENCH / "study.lua", clients, seconds,
+                         args=[str(cookies), flow])
         result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
-    return _checked(result, url, since, log, clients, workers)
+    result["flow"] = flow
+    result["cards_per_s"] = round(result["ratings_ok"] / result["duration_s"], 1)
+    return checked(result, url, since, log, clients, workers)
 
 
-def _checked(result: dict, url: str, since: datetime, log: Path, clients: int,
-             workers: int) -> dict:
+def checked(result: dict, url: str, since: datetime, log: Path, clients: int,
+            workers: int) -> dict:
     logged, distinct = reviews_since(url, since)
     server_log = log.read_text()
     result.update(
@@ -225,21 +245,21 @@ def bare_run(clients: int, seconds: float, workers: int, logdir: Path) -> dict:
 # Summed over rounds: a loss or an error in any round is never hidden by a better round.
 _COUNTS = ("requests", "ratings_sent", "ratings_ok", "reviews_logged", "ratings_lost",
            "in_flight_at_end", "duplicate_reviews", "server_errors", "non_2xx_3xx",
-           "socket_errors", "database_locked", "tracebacks", "cards_shown", "nothing_due")
+           "socket_errors", "database_locked", "tracebacks", "nothing_due")
 
 
-def best_of(runs: list[dict]) -> dict:
-    """This machine's throughput drifts by several percent from run to run, so each side is
-    run in rounds, study and bare alternating, and keeps its quickest round (rps and
+def best_of(runs: list[dict], speed: str = "rps") -> dict:
+    """This machine's throughput drifts by several percent from run to run, so each kind of
+    run is repeated in rounds, alternating, and keeps its quickest round (throughput and
     latencies); counts of ratings, losses and errors are summed over all rounds, and the
     memory peak is the highest of any round."""
-    best = dict(max(runs, key=lambda r: r["rps"]))
+    best = dict(max(runs, key=lambda r: r[speed]))
     for key in _COUNTS:
         if key in best:
             best[key] = sum(r[key] for r in runs)
     best["worker_peak_rss_mb"] = max((r["worker_peak_rss_mb"] for r in runs),
                                      key=lambda peaks: max(peaks or [0]))
-    best["rounds_rps"] = [r["rps"] for r in runs]
+    best["rounds"] = [r[speed] for r in runs]
     return best
 
 
@@ -250,33 +270,43 @@ def run(users: int, cards: int, clients: list[int], seconds: float, workers: int
         logdir = Path(tmp)
         url = database_url or f"sqlite:///{logdir / 'bench.sqlite3'}"
         backend = sa.make_url(url).get_backend_name()
-        emails, ids = prepare_database(url, users, max(cards, 1))
-        if len(emails) < max(clients):
-            raise BenchError("need at least as many users as clients")
-        study, bare = [], []
+        emails = prepare_database(url, users, max(cards, 1))
+        if len(emails) < 2 * max(clients):
+            raise BenchError("need twice as many users as clients (each flow has its own)")
+        # Each flow studies as students of its own, so one does not eat the other's cards.
+        students = {"plain": emails[::2], "js": emails[1::2]}
+        levels = []
         for n in clients:
-            study_rounds, bare_rounds = [], []
+            runs: dict[str, list[dict]] = {"bare": [], "plain": [], "js": []}
             for _ in range(rounds):
-                study_rounds.append(study_run(url, emails, n, seconds, workers, logdir))
-                bare_rounds.append(bare_run(n, seconds, workers, logdir))
-            study.append(best_of(study_rounds))
-            bare.append(best_of(bare_rounds))
-    for s, b in zip(study, bare, strict=True):
-        s["ratio_to_bare"] = round(s["rps"] / b["rps"], 3)
+                runs["bare"].append(bare_run(n, seconds, workers, logdir))
+                for flow in FLOWS:
+                    runs[flow].append(study_run(url, students[flow], n, seconds, workers,
+                                                logdir, flow))
+            level = {"clients": n, "bare": best_of(runs["bare"]),
+                     **{flow: best_of(runs[flow], "cards_per_s") for flow in FLOWS}}
+            level["js_cards_to_bare"] = round(level["js"]["cards_per_s"] /
+                                              level["bare"]["rps"], 3)
+            level["js_over_plain"] = round(level["js"]["cards_per_s"] /
+                                           level["plain"]["cards_per_s"], 2)
+            levels.append(level)
     return {"backend": backend, "users": users, "cards_per_user": cards, "workers": workers,
-            "duration_s": seconds, "rounds": rounds, "study": study, "bare": bare}
+            "duration_s": seconds, "rounds": rounds, "levels": levels}
 
 
 def summary(result: dict) -> str:
     lines = []
-    for s, b in zip(result["study"], result["bare"], strict=True):
+    for level in result["levels"]:
+        js, plain, bare = level["js"], level["plain"], level["bare"]
         lines.append(
-            f"{result['backend']} {s['clients']:>3} clients: study {s['rps']:.0f} rps "
-            f"(p50 {s['p50_ms']:.1f} / p95 {s['p95_ms']:.1f} / p99 {s['p99_ms']:.1f} ms), bare "
-            f"{b['rps']:.0f} rps, ratio {s['ratio_to_bare']:.3f}; "
-            f"ratings ok {s['ratings_ok']}, lost {s['ratings_lost']}, duplicates "
-            f"{s['duplicate_reviews']}, 5xx {s['server_errors']}, locked "
-            f"{s['database_locked']}, worker peak RSS {s['worker_peak_rss_mb']} MB")
+            f"{result['backend']} {level['clients']:>3} clients: js {js['cards_per_s']:.0f} "
+            f"cards/s (p95 {js['p95_ms']:.1f} ms), plain {plain['cards_per_s']:.0f} cards/s, "
+            f"bare {bare['rps']:.0f} rps; js/bare {level['js_cards_to_bare']:.3f}, js/plain "
+            f"{level['js_over_plain']:.2f}; lost {js['ratings_lost'] + plain['ratings_lost']}, "
+            f"duplicated {js['duplicate_reviews'] + plain['duplicate_reviews']}, 5xx "
+            f"{js['server_errors'] + plain['server_errors']}, locked "
+            f"{js['database_locked'] + plain['database_locked']}, worker RSS "
+            f"{max(js['worker_peak_rss_mb'] + plain['worker_peak_rss_mb'])} MB")
     return "\n".join(lines)
 
 
@@ -288,8 +318,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=1,
-                        help="study and bare runs alternate this many times; each keeps its "
-                             "quickest")
+                        help="bare, plain and js runs alternate this many times; each keeps "
+                             "its quickest")
     parser.add_argument("--database-url")
     args = parser.parse_args(argv)
     result = run(args.users, args.cards, args.clients, args.duration, args.workers,
