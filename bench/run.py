@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import dashboard_speed, import_speed, load, next_card, perceived
+from bench import dashboard_speed, import_speed, load, next_card, perceived, validation_speed
 
 HERE = Path(__file__).resolve().parent
 # The targets: flashcards per second with JavaScript against the bare route's requests per
@@ -67,6 +67,7 @@ def run(size: str, duration: float) -> dict:
     pg = os.environ.get("QUIZAPP_BENCH_POSTGRES_URL")
     results = {"machine": machine(), "size": size}
     results |= import_speed.main(["--questions", *map(str, plan["import"]), "--repeat", "2"])
+    results |= validation_speed.main([])
     results["dashboard"] = [dashboard_speed.main(["--repeat", "5"])["dashboard"]]
     results["next_card"] = [next_card.main(["--sizes", *plan["next"]])["next_card"]]
     common = ["--users", str(plan["users"]), "--cards", "100", "--clients", "8", "32",
@@ -102,6 +103,16 @@ def table(r: dict) -> str:
                       for b in r["bank_import"])
     rows.append(f"| CLI import peak RSS ≤ 300 MB for 10,000 questions, ~linear | {peaks} | "
                 f"{_mark(big['import_peak_rss_mb'] <= 300)} |")
+    if "validation" in r:
+        v = r["validation"]
+        sizes = ", ".join(f"{x['mb']:.0f} MB {x['seconds']} s" for x in v["sizes"])
+        rows.append(f"| hostile bank validation linear in size up to 20 MB (s/MB, largest over "
+                    f"smallest, ≤ 1.5) | {sizes}; spread **{v['spread']}x** | "
+                    f"{_mark(v['spread'] <= 1.5)} |")
+        biggest = v["sizes"][-1]
+        rows.append(f"| ... listing at most 101 lines; peak RSS at {biggest['mb']:.0f} MB | "
+                    f"{biggest['problems_listed']} lines, {biggest['peak_rss_mb']} MB | "
+                    f"{_mark(biggest['problems_listed'] <= 101)} |")
     for d in r["dashboard"]:
         rows.append(f"| dashboard, 500 students x 200 questions, < 300 ms ({d['backend']}) | "
                     f"{d['page_ms_median']} ms median | {_mark(d['page_ms_median'] < 300)} |")

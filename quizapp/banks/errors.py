@@ -20,7 +20,9 @@ class BankErrors(Exception):
     """Raised with every problem found in one or more files."""
 
     def __init__(self, errors: list[BankError]):
-        self.errors = sorted(errors)
+        # In file order; a file's "... and N more" line after its listed problems.
+        self.errors = sorted(errors, key=lambda e: (e.path, e.message.startswith("... and "),
+                                                    e.line, e.col, e.message))
         super().__init__("\n".join(str(e) for e in self.errors))
 
     def report(self) -> str:

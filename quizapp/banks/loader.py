@@ -19,6 +19,7 @@ from .messages import describe
 from .schema import BankFile
 
 MAX_DEPTH = 32
+MAX_LISTED = 100  # problems listed per file; past that, how many more there were
 STANDARD = "tag:yaml.org,2002:"
 ALLOWED_SCALARS = {f"{STANDARD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 SEQ, MAP, STR = f"{STANDARD}seq", f"{STANDARD}map", f"{STANDARD}str"
@@ -125,12 +126,24 @@ def _compose(text: str, path: str) -> yaml.Node:
         raise BankErrors([_mark_error(path, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         raise BankErrors([_mark_error(path, exc)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, say)
+        raise BankErrors([_reader_error(text, path, exc)]) from None
     finally:
         loader.dispose()
     if node is None:
         raise BankErrors([BankError(path, 1, 1, "the file is empty; a bank needs id, title "
                                                 "and questions")])
     return node
+
+
+def _reader_error(text: str, path: str, exc: yaml.reader.ReaderError) -> BankError:
+    before = text[:exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return BankError(path, line, col, f"the file holds a character YAML does not allow "
+                                      f"({ascii(char)}): remove it, or save the file again as "
+                                      "plain UTF-8 text")
 
 
 def _mark_error(path: str, exc: yaml.MarkedYAMLError, message: str | None = None) -> BankError:
@@ -154,16 +167,39 @@ def parse_yaml(data: bytes, path: str) -> tuple[Any, yaml.Node, list[BankError]]
         value = builder.build(root)
     except _Refused as refusal:
         raise BankErrors([_at(path, refusal.node, refusal.message)]) from None
-    return value, root, [_at(path, n, m) for n, m in builder.errors]
+    problems = [_at(path, n, m) for n, m in builder.errors[:MAX_LISTED]]
+    return value, root, problems + _more(path, len(builder.errors) - MAX_LISTED)
 
 
-def _node_at(root: yaml.Node, loc: tuple) -> tuple[yaml.Node, str]:
+class _Locator:
+    """Finds the node along an error location; each mapping's keys are indexed once, so
+    listing errors stays linear in the file's size however many keys a mapping has."""
+
+    def __init__(self, root: yaml.Node):
+        self.root = root
+        self._keys: dict[int, dict] = {}
+
+    def child(self, node: yaml.MappingNode, key: str) -> yaml.Node | None:
+        index = self._keys.get(id(node))
+        if index is None:
+            index = self._keys[id(node)] = {}
+            for key_node, value_node in node.value:
+                index.setdefault(key_node.value, value_node)
+        return index.get(key)
+
+    def __call__(self, loc: tuple) -> tuple[yaml.Node, str]:
+        return _node_at(self.root, loc, self)
+
+
+def _node_at(root: yaml.Node, loc: tuple, locator: _Locator | None = None
+             ) -> tuple[yaml.Node, str]:
     """The deepest node along a pydantic error location, and that location as text."""
     node, shown = root, ""
     for part in loc:
         child = None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            child = next((v for k, v in node.value if k.value == part), None)
+            child = locator.child(node, part) if locator else next(
+                (v for k, v in node.value if k.value == part), None)
             if child is not None:
                 shown += f".{part}" if shown else part
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
@@ -181,12 +217,13 @@ def _duplicate_ids(data: dict, root: yaml.Node, path: str, key: str) -> list[Ban
         return []
     seen: dict[str, int] = {}
     errors = []
+    locate = _Locator(root)
     for index, question in enumerate(questions):
         qid = question.get("id") if isinstance(question, dict) else None
-        if not isinstance(qid, str):
+        if not isinstance(qid, str) or len(errors) >= MAX_LISTED:
             continue
         if qid in seen:
-            node, shown = _node_at(root, (key, index, "id"))
+            node, shown = locate((key, index, "id"))
             errors.append(_at(path, node, f"{shown}: duplicate id '{qid}' (also "
                                           f"{key}[{seen[qid]}]); ids must be unique"))
         else:
@@ -207,12 +244,24 @@ def validate(data: Any, root: yaml.Node, path: str, errors: list[BankError] | No
     try:
         bank = model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            node, shown = _node_at(root, err["loc"])
+        locate = _Locator(root)
+        found = exc.errors(include_url=False)
+        total = len(errors) + len(found)
+        for err in found[:max(0, MAX_LISTED - len(errors))]:
+            node, shown = locate(err["loc"])
             errors.append(_at(path, node, describe(err, shown)))
+        errors += _more(path, total - MAX_LISTED)
     if errors:
         raise BankErrors(errors)
     return bank
+
+
+def _more(path: str, unlisted: int) -> list[BankError]:
+    if unlisted <= 0:
+        return []
+    return [BankError(path, 0, 0, f"... and {unlisted} more problem(s) of the same kinds; "
+                                  f"only the first {MAX_LISTED} are listed. Mend these and "
+                                  "check again.")]
 
 
 def load_bank_bytes(data: bytes, path: str, max_bytes: int | None = None) -> BankFile:
@@ -234,9 +283,9 @@ def load_document(data: bytes, path: str, model: type[BaseModel], items: str,
     values, root, problems = parse_yaml(data, path)
     document = validate(values, root, path, problems, model, items)
     if check is not None and (found := check(document)):
-        errors = []
-        for loc, message in found:
-            node, shown = _node_at(root, loc)
+        errors, locate = [], _Locator(root)
+        for loc, message in found[:MAX_LISTED]:
+            node, shown = locate(loc)
             errors.append(_at(path, node, f"{shown}: {message}" if shown else message))
         raise BankErrors(errors)
     return document

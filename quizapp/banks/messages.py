@@ -43,9 +43,12 @@ def _specific(kind: str, err: dict, value: Any, ctx: dict) -> str:
     if kind == "missing":
         return f"missing field '{field}'"
     if kind == "extra_forbidden":
-        close = get_close_matches(str(field), _FIELDS, n=1)
+        # A bank's fields are short words: a long key is no typo of one (and difflib's work
+        # grows with the square of its length).
+        close = get_close_matches(str(field), _FIELDS, n=1) if len(str(field)) <= 40 else []
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown field '{field}'{hint}"
+        shown = str(field) if len(str(field)) <= 60 else str(field)[:57] + "..."
+        return f"unknown field '{shown}'{hint}"
     if kind == "union_tag_invalid":
         return f"'{ctx.get('tag')}' is not a question type; use one of: {', '.join(QUESTION_TYPES)}"
     if kind == "union_tag_not_found":

@@ -135,3 +135,27 @@ def test_typed_answers_ignore_case_space_punctuation_and_diacritics():
 def test_cloze_gaps_and_alternatives():
     assert cloze_gaps("A [[bridge|link]] between [[Europe]] and Asia") == [
         ["bridge", "link"], ["Europe"]]
+
+
+def test_a_bank_of_many_unknown_keys_lists_a_bounded_number_of_problems():
+    """One upload of 150,000 unknown keys once ran a worker for minutes: the listing stops
+    at 100 problems and says how many more there were, last."""
+    head = "id: b\ntitle: T\nquestions:\n  - id: q\n    type: flashcard\n    front: F\n" \
+           "    back: B\n"
+    errors = errors_of(head + "".join(f"    extra{i}: x\n" for i in range(5000)))
+    assert len(errors) == 101
+    assert errors[0].startswith("bank.yaml:8:13: questions[0].extra0: unknown field")
+    assert "4900 more problem(s)" in errors[-1] and "first 100" in errors[-1]
+
+
+def test_a_key_too_long_to_be_a_typo_is_shown_shortened():
+    errors = errors_of(GOOD + "    " + "k" * 5000 + ": x\n")
+    assert len(errors[0]) < 200 and "did you mean" not in errors[0]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_a_control_character_is_a_problem_with_its_place_not_a_traceback(char):
+    errors = errors_of(GOOD.replace("title: Energy", f"title: En{char}ergy"))
+    assert len(errors) == 1
+    assert errors[0].startswith("bank.yaml:2:10: the file holds a character YAML does not "
+                                "allow")
