@@ -59,9 +59,17 @@ def _plain(code: int, title: str, message: str, root: str | None):
                        stylesheet_url=root and root + "static/style.css"), code
 
 
+def _said(error) -> str | None:
+    """A message the app gave with abort(code, message); Werkzeug's own defaults are not
+    shown (the page has a friendlier one)."""
+    description = getattr(error, "description", None)
+    default = getattr(type(error), "description", None)
+    return description if isinstance(description, str) and description != default else None
+
+
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
-        app.register_error_handler(code, lambda e, code=code: _render(code))
+        app.register_error_handler(code, lambda e, code=code: _render(code, _said(e)))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

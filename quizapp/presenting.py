@@ -2,6 +2,10 @@
 
 Shuffles come from a seed (per study presentation or per quiz attempt), so a reload shows the
 same order. Form field names are the same in study and quizzes.
+
+What a page sends back never names the key: a choice, a matching partner or an ordering item
+is sent as its position in the order shown (shuffled per attempt), and mapped back to the
+bank's own order here, on the server.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ GetList = Callable[[str], list[str]]
 
 @dataclass(frozen=True)
 class Option:
-    index: int  # position in the bank file: what responses store
+    index: int  # position in the bank file: what responses store, never sent to the page
     text: str
     feedback: str | None = None
 
@@ -89,19 +93,26 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def response_from_form(content: dict, getlist: GetList) -> dict | None:
-    """The student's response from the submitted fields; None when nothing was answered."""
+def response_from_form(shown: Shown, content: dict, getlist: GetList) -> dict | None:
+    """The student's response from the submitted fields, in the bank's order; None when
+    nothing was answered. Fields carry positions in the order shown (see the module's note)."""
     kind = content["type"]
 
     def first(name: str) -> str | None:
         values = getlist(name)
         return values[0] if values else None
 
+    def bank_index(position: str | None) -> int | None:
+        at = _int(position)
+        return shown.options[at].index if at is not None and 0 <= at < len(shown.options) \
+            else None
+
     if kind == "single_choice":
-        choice = _int(first("choice"))
+        choice = bank_index(first("choice"))
         return None if choice is None else {"choice": choice}
     if kind == "multiple_choice":
-        return {"choices": sorted({c for c in map(_int, getlist("choice")) if c is not None})}
+        ticked = {bank_index(value) for value in getlist("choice")}
+        return {"choices": sorted(c for c in ticked if c is not None)}
     if kind == "true_false":
         value = first("answer")
         return None if value not in ("true", "false") else {"answer": value == "true"}
@@ -113,20 +124,22 @@ def response_from_form(content: dict, getlist: GetList) -> dict | None:
         gaps = [(first(f"gap-{n}") or "").strip()[:200] for n in range(count)]
         return {"gaps": gaps} if any(gaps) else None
     if kind == "matching":
-        matches = [_int(first(f"match-{n}")) for n in range(len(content["pairs"]))]
+        matches = [bank_index(first(f"match-{n}")) for n in range(len(content["pairs"]))]
         return {"matches": matches} if any(m is not None for m in matches) else None
     if kind == "ordering":
-        return _ordering_response(len(content["items"]), first)
+        return _ordering_response(shown, first)
     if kind == "flashcard":
         value = first("knew")
         return None if value not in ("yes", "no") else {"knew": value == "yes"}
     return None
 
 
-def _ordering_response(count: int, first: Callable[[str], str | None]) -> dict | None:
+def _ordering_response(shown: Shown, first: Callable[[str], str | None]) -> dict | None:
+    """Field rank-N holds the position the student gave the Nth item shown."""
+    count = len(shown.options)
     ranks = {n: _int(first(f"rank-{n}")) for n in range(count)}
     if all(r is None for r in ranks.values()):
         return None
     # Items sorted by the position the student chose; unranked items keep their order, last.
     order = sorted(range(count), key=lambda n: (ranks[n] is None, ranks[n] or 0, n))
-    return {"order": order}
+    return {"order": [shown.options[n].index for n in order]}

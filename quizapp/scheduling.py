@@ -184,7 +184,11 @@ def parse_steps(text: str) -> tuple[timedelta, ...]:
         match = _STEP.match(part.strip().lower())
         if not match:
             raise ValueError(f"'{part}' is not a step: write e.g. 1m, 10m, 1h or 1d")
-        steps.append(timedelta(**{_UNITS[match.group(2)]: float(match.group(1))}))
+        try:
+            steps.append(timedelta(**{_UNITS[match.group(2)]: float(match.group(1))}))
+        except OverflowError:
+            raise ValueError(f"'{part}' is far too long: each step must be at most 7 days") \
+                from None
     if len(steps) > 10:
         raise ValueError("use at most 10 steps")
     if any(s <= timedelta(0) or s > timedelta(days=7) for s in steps):

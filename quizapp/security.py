@@ -1,7 +1,7 @@
 """Security headers on every response, so nothing inline creeps in; private pages kept out of
 caches; and a bound on what a session cookie can pile up."""
 
-from flask import Flask, Response, current_app, g, session
+from flask import Flask, Response, abort, current_app, g, request, session
 
 MAX_FLASHES = 5  # messages waiting in a session; older (and repeated) ones make way
 
@@ -52,6 +52,21 @@ def _bound_flashes(response: Response) -> Response:
     return response
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values if isinstance(value, str))
+
+
+def _refuse_nul_bytes() -> None:
+    """No address, query or form of this site needs a NUL character, and PostgreSQL can
+    neither store nor compare one: refuse it plainly instead of failing deeper down."""
+    files = [f.filename for _, f in request.files.items(multi=True)]
+    if "\x00" in request.path or _has_nul(v for _, v in request.args.items(multi=True)) \
+            or _has_nul(v for _, v in request.form.items(multi=True)) or _has_nul(files):
+        abort(400, "The request held a character this site does not accept (a NUL byte). "
+                   "Remove it and try again.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_add_headers)
     app.after_request(_bound_flashes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -96,7 +96,3 @@ def set_role(email: str, role: Role) -> User:
         raise AccountError(f"No account with the email {normalise_email(email)}.")
     user.role = role.value
     return user
-
-
-def admin_count() -> int:
-    return db.session.scalar(select(func.count()).where(User.role == Role.ADMIN.value)) or 0

@@ -1,14 +1,16 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..urls import local_path
 from . import service, sessions
-from .forms import ChangePasswordForm, LoginForm, RegisterForm
+from .forms import EMAIL_PATTERN, ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
@@ -20,6 +22,7 @@ SESSION_ENDED = {
     "expired": "Your login has expired. Please log in again.",
 }
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def _now() -> datetime:
@@ -68,23 +71,35 @@ def _sign_in(user: User) -> None:
     login_user(user)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _login_email() -> str:
+    """The email tried, as part of a rate-limit key: a real email or one fixed word, so a key
+    is never longer than an email can be."""
+    email = service.normalise_email(request.form.get("email", ""))
+    return email if len(email) <= 254 and EMAIL.fullmatch(email) else "-"
 
 
-def _account_key() -> str:
-    """Rate-limit key for the account being tried, whatever address it comes from."""
-    return "login-account:" + service.normalise_email(request.form.get("email", ""))
+def _from_address_for_account() -> str:
+    return f"login:{get_remote_address()}:{_login_email()}"
+
+
+def _for_account() -> str:
+    return f"login-account:{_login_email()}"
 
 
 def _failed(response) -> bool:
-    # A successful login redirects; everything else counts against the limit.
-    return response.status_code != 302
+    return response.status_code != 302  # a successful login redirects
 
 
+# Tries are counted as they arrive, before the password is checked, so a burst sent at once
+# cannot slip past: per address and account, and per address over all accounts. A slower
+# limit per account whatever the address (failures only) is the backstop against guessing
+# from many addresses; a stranger can only reach it, not the owner's own address's limit.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               key_func=_from_address_for_account)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=_for_account, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))

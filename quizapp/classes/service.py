@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import for_update
-from ..models import Assignment, Enrolment, Question, QuizAttempt, ReviewLog, SchoolClass, User
+from ..models import Assignment, Enrolment, QuizAttempt, ReviewLog, SchoolClass, User
 from ..quiz import service as quizzes
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
@@ -115,7 +115,15 @@ def scope_question_ids(session: Session, assignment: Assignment) -> list[int]:
     """The questions an assignment covers: every card for a study goal, the graded ones
     (no self-graded flashcards) for a quiz."""
     return quizzes.candidate_ids(session, assignment.banks, assignment.tags,
-                                 objective_only=assignment.kind == "quiz")
+                                 objective_only=assignment.kind == "quiz",
+                                 topic_banks=topic_banks_of(session, assignment))
+
+
+def topic_banks_of(session: Session, assignment: Assignment) -> list[str]:
+    """The banks an assignment's topics draw from: the bundled ones and its teacher's."""
+    teacher_id = session.scalar(select(SchoolClass.teacher_id).where(
+        SchoolClass.id == assignment.class_id))
+    return quizzes.shared_banks(session, teacher_id)
 
 
 def study_progress(session: Session, assignment: Assignment, user_id: int) -> tuple[int, int]:
@@ -178,12 +186,8 @@ def start_assignment_quiz(session: Session, assignment: Assignment, student: Use
                             size=assignment.size or 10, feedback=assignment.feedback,
                             time_limit_minutes=assignment.time_limit_minutes,
                             time_adjustable=assignment.time_adjustable, objective_only=True,
-                            closes_at=assignment.due_at)
+                            closes_at=assignment.due_at,
+                            topic_banks=topic_banks_of(session, assignment))
     attempt = quizzes.start_attempt(session, student, spec, now)
     attempt.assignment_id = assignment.id
     return attempt
-
-
-def question_count(session: Session, banks: list[str], tags: list[str]) -> int:
-    return len(quizzes.candidate_ids(session, banks, tags)) if (banks or tags) else \
-        session.scalar(select(func.count(Question.id)).where(Question.retired.is_(False)))

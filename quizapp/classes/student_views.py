@@ -40,7 +40,7 @@ def join_link(code: str):
         SchoolClass.join_code == service.normalise_code(code)))
     form = JoinForm(formdata=None, data={"code": code})
     if school_class is None:
-        form.code.errors.append("No class has that code. Check it with your teacher.")
+        form.code.errors = ["No class has that code. Check it with your teacher."]
     return render_template("classes/join.html", form=form, school_class=school_class)
 
 

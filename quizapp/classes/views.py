@@ -11,6 +11,7 @@ from ..csvfile import csv_response
 from ..extensions import db
 from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
 from ..quiz.forms import EmptyForm, fill_scope_choices
+from ..quiz.service import shared_banks
 from . import dashboard, service
 from .forms import AssignmentForm, ClassForm
 
@@ -95,7 +96,7 @@ def remove(class_id: int, user_id: int):
 def new_assignment(class_id: int):
     school_class = _managed(class_id)
     form = AssignmentForm()
-    fill_scope_choices(form)
+    fill_scope_choices(form, shared_banks(db.session, school_class.teacher_id))
     if form.validate_on_submit():
         quiz = form.kind.data == "quiz"
         db.session.add(Assignment(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..banks.orientation import OrientationFile
+from ..database import for_update
 from ..models import Bank, Certificate, OrientationPath, QuestionTag, QuizAttempt, User
 from ..quiz import service as quizzes
 
@@ -112,6 +113,9 @@ def progress_for(session: Session, path: OrientationPath, user: User) -> list[Mo
 
 def start_check(session: Session, path: OrientationPath, user: User, module_key: str,
                 now: datetime) -> QuizAttempt:
+    """The module's open check, or a new one: one open attempt per module, however many
+    times "Take the check" is sent at once (the student's row is held until the commit)."""
+    session.execute(for_update(select(User.id).where(User.id == user.id)))
     rows = {r.module["id"]: r for r in progress_for(session, path, user)}
     row = rows.get(module_key)
     if row is None:
@@ -123,7 +127,8 @@ def start_check(session: Session, path: OrientationPath, user: User, module_key:
     module = row.module
     spec = quizzes.QuizSpec(title=f"Mastery check: {module['title']}", banks=module["banks"],
                             tags=module["tags"], size=module["check"]["questions"],
-                            feedback="end", objective_only=True)
+                            feedback="end", objective_only=True,
+                            topic_banks=quizzes.shared_banks(session))
     attempt = quizzes.start_attempt(session, user, spec, now)
     attempt.path_id, attempt.module_key = path.id, module_key
     return attempt
@@ -166,7 +171,8 @@ def module_scope(module: dict) -> str:
 
 
 def module_question_count(session: Session, module: dict) -> int:
-    return len(quizzes.candidate_ids(session, module["banks"], module["tags"]))
+    return len(quizzes.candidate_ids(session, module["banks"], module["tags"],
+                                     topic_banks=quizzes.shared_banks(session)))
 
 
 # -- Cohorts ---------------------------------------------------------------------------------

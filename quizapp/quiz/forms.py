@@ -40,11 +40,18 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token: for buttons that change state."""
 
 
-def fill_scope_choices(form) -> None:
-    """The banks and topic tags a quiz or assignment can draw from."""
+def fill_scope_choices(form, banks: list[str] | None = None) -> None:
+    """The banks and topic tags a quiz or assignment can draw from: any bank, or only
+    `banks` (an assignment: the bundled ones and the teacher's own)."""
+    live = select(Question.bank_id).where(Question.retired.is_(False))
+    if banks is not None:
+        live = live.where(Question.bank_id.in_(select(Bank.id).where(Bank.slug.in_(banks))))
     form.banks.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
-        select(Bank.slug, Bank.title).where(Bank.id.in_(
-            select(Question.bank_id).where(Question.retired.is_(False)))).order_by(Bank.id))]
-    tags = db.session.scalars(select(QuestionTag.tag).distinct().order_by(QuestionTag.tag))
+        select(Bank.slug, Bank.title).where(Bank.id.in_(live)).order_by(Bank.id))]
+    tags = db.session.scalars(select(QuestionTag.tag).distinct()
+                              .join(Question, Question.id == QuestionTag.question_id)
+                              .where(Question.id.in_(select(Question.id).where(
+                                  Question.bank_id.in_(live))))
+                              .order_by(QuestionTag.tag))
     form.tags.choices = [SelectChoice(t, tag_label(t)) for t in tags
                          if t.partition(":")[0] in ("theme", "project", "position")]

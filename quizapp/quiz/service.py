@@ -13,11 +13,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import grading
-from ..models import CardState, Question, QuizAnswer, QuizAttempt, User
+from ..database import for_update
+from ..models import Bank, CardState, Question, QuizAnswer, QuizAttempt, User
 from ..scheduling import Rating
 from ..study import service as study
 from ..study.tokens import Presentation
@@ -44,27 +45,45 @@ class QuizSpec:
     time_adjustable: bool = True  # the student may extend or turn off the limit
     objective_only: bool = False  # leave out self-graded flashcards (graded checks)
     closes_at: datetime | None = None  # an assignment's due date: no answers after it
+    topic_banks: list[str] | None = None  # the banks topics may draw from (None: any)
 
     def to_dict(self) -> dict:
         return {"banks": self.banks, "tags": self.tags, "size": self.size,
                 "feedback": self.feedback, "time_limit_minutes": self.time_limit_minutes,
                 "time_adjustable": self.time_adjustable,
-                "objective_only": self.objective_only,
+                "objective_only": self.objective_only, "topic_banks": self.topic_banks,
                 "closes_at": self.closes_at.isoformat() if self.closes_at else None}
 
 
 def candidate_ids(session: Session, banks: list[str], tags: list[str],
-                  objective_only: bool = False) -> list[int]:
+                  objective_only: bool = False, topic_banks: list[str] | None = None
+                  ) -> list[int]:
     """Active questions in any of the banks or carrying any of the tags, in a stable order;
-    without self-graded flashcards when `objective_only` (graded checks and assignments)."""
+    without self-graded flashcards when `objective_only` (graded checks and assignments).
+    Topics draw only from `topic_banks` when given: a teacher's assignment from the bundled
+    banks and their own, an orientation module from the bundled ones, so that nobody's bank
+    can slip questions into another's quiz by tagging them."""
     scopes = [study.Scope("bank", b) for b in banks] + [study.Scope("tag", t) for t in tags]
     query = select(Question.id)
     if objective_only:
         query = query.where(Question.type != "flashcard")
     ids: set[int] = set()
     for scope in scopes or [study.Scope()]:
-        ids.update(session.scalars(scope.filter(query)))
+        scoped = scope.filter(query)
+        if scope.kind != "bank" and topic_banks is not None:
+            scoped = scoped.where(Question.bank_id.in_(
+                select(Bank.id).where(Bank.slug.in_(topic_banks))))
+        ids.update(session.scalars(scoped))
     return sorted(ids)
+
+
+def shared_banks(session: Session, owner_id: int | None = None) -> list[str]:
+    """The bundled banks (imported from the command line, so by an operator) and, given an
+    owner, that teacher's own uploads."""
+    query = select(Bank.slug).where(Bank.owner_id.is_(None))
+    if owner_id is not None:
+        query = select(Bank.slug).where(or_(Bank.owner_id.is_(None), Bank.owner_id == owner_id))
+    return list(session.scalars(query.order_by(Bank.id)))
 
 
 def compose(candidates: list[int], size: int, seed: int) -> list[int]:
@@ -79,8 +98,8 @@ def start_attempt(session: Session, user: User, spec: QuizSpec, now: datetime,
     if spec.feedback not in FEEDBACK_MODES:
         raise QuizError("Choose when to see feedback.")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    chosen = compose(candidate_ids(session, spec.banks, spec.tags, spec.objective_only),
-                     spec.size, seed)
+    chosen = compose(candidate_ids(session, spec.banks, spec.tags, spec.objective_only,
+                                   spec.topic_banks), spec.size, seed)
     if not chosen:
         raise QuizError("There are no questions in what you picked.")
     limit = spec.time_limit_minutes
@@ -123,9 +142,22 @@ def locked(attempt: QuizAttempt, answer: QuizAnswer | None) -> bool:
         and answer.answered_at is not None
 
 
+def lock(session: Session, attempt: QuizAttempt) -> QuizAttempt:
+    """The attempt read afresh and held until the commit: its saves, its extra time and its
+    submit take turns, so nothing changes an attempt after it is submitted and a save sent
+    twice at once replaces rather than duplicates."""
+    attempt_id = attempt.id
+    session.flush()  # expiring the attempt expires its answers too: keep their changes
+    session.expire(attempt)
+    # The values as locked, not as some earlier read left them.
+    return session.execute(for_update(select(QuizAttempt).where(QuizAttempt.id == attempt_id))
+                           .execution_options(populate_existing=True)).scalar_one()
+
+
 def save_answer(session: Session, attempt: QuizAttempt, question: Question,
                 response: dict | None, now: datetime) -> QuizAnswer:
     """Store (or replace) the response to one question of an open attempt."""
+    attempt = lock(session, attempt)
     if not is_open(attempt, now):
         raise QuizError("This quiz has been submitted; its answers can no longer change.")
     if question.id not in attempt.question_ids:
@@ -156,11 +188,13 @@ def closes_at(attempt: QuizAttempt) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def extend_time(attempt: QuizAttempt, now: datetime, turn_off: bool = False) -> None:
+def extend_time(session: Session, attempt: QuizAttempt, now: datetime,
+                turn_off: bool = False) -> None:
     """More time, or none at all, when the quiz allows it; never past an assignment's due
     date."""
     if not attempt.settings.get("time_adjustable"):
         raise QuizError("This quiz does not allow changing its time limit.")
+    attempt = lock(session, attempt)
     if attempt.deadline is None or not is_open(attempt, now):
         return
     due = closes_at(attempt)
@@ -179,6 +213,9 @@ class Submission:
 
 def submit(session: Session, attempt: QuizAttempt, user: User, now: datetime) -> Submission:
     """Grade and close the attempt once; a second submit changes nothing."""
+    attempt = lock(session, attempt)
+    # Its clock was read before it waited its turn: never dated before an answer it grades.
+    now = max([now, *(a.answered_at for a in attempt.answers if a.answered_at)])
     claimed = session.execute(
         update(QuizAttempt).where(QuizAttempt.id == attempt.id,
                                   QuizAttempt.submitted_at.is_(None))

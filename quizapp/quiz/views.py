@@ -99,7 +99,9 @@ def take(attempt_id: int, number: int):
 def _save(attempt: QuizAttempt, question: Question, number: int):
     if service.time_is_up(attempt, _now()):
         return _submit_for_timeout(attempt)
-    response = presenting.response_from_form(question.content, request.form.getlist)
+    shown = presenting.show(question.content, question.prompt,
+                            service.question_seed(attempt, question.id))
+    response = presenting.response_from_form(shown, question.content, request.form.getlist)
     try:
         service.save_answer(db.session, attempt, question, response, _now())
     except service.QuizError as exc:
@@ -154,7 +156,8 @@ def time(attempt_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        service.extend_time(attempt, _now(), turn_off=request.form.get("action") == "off")
+        service.extend_time(db.session, attempt, _now(),
+                            turn_off=request.form.get("action") == "off")
     except service.QuizError as exc:
         flash(str(exc), "error")
     else:

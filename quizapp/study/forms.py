@@ -2,11 +2,17 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, NumberRange, ValidationError
+from wtforms.validators import DataRequired, NumberRange, StopValidation, ValidationError
 
 from ..scheduling import parse_steps
 
 TIMEZONES = sorted(available_timezones())
+
+
+def finite(_form, field) -> None:
+    """NaN and infinity are numbers to Python's Decimal, but to nobody choosing a setting."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Enter a number such as 0.90.")
 
 
 class StudySettingsForm(FlaskForm):
@@ -14,7 +20,8 @@ class StudySettingsForm(FlaskForm):
         "Your study day starts at 4 am in this time zone."))
     desired_retention = DecimalField(
         "Desired retention", places=2,
-        validators=[DataRequired(), NumberRange(0.80, 0.97, "Choose between 0.80 and 0.97.")],
+        validators=[DataRequired(), finite,
+                    NumberRange(0.80, 0.97, "Choose between 0.80 and 0.97.")],
         description="The share of cards you want to remember when they come back (0.80–0.97). "
                     "Higher means more reviews.")
     new_cards_per_day = IntegerField(

@@ -92,15 +92,15 @@ def answer():
     question = db.get_or_404(Question, presentation.question_id)
     scope = service.Scope.parse(request.form.get("scope"))
     content = question.content
-    response = presenting.response_from_form(content, request.form.getlist)
+    shown = presenting.show(content, question.prompt, presentation.seed)
+    response = presenting.response_from_form(shown, content, request.form.getlist)
     result = None if content["type"] == "flashcard" else grading.grade(content, response)
     suggested = scheduling.Rating.GOOD if result is None else \
         scheduling.suggested_rating(result.score)
     previews = service.preview_ratings(presentation, service.settings_of(current_user))
     return _render(
         "study/answer.html", scope=scope, question=question, response=response, result=result,
-        shown=presenting.show(content, question.prompt, presentation.seed),
-        correct=grading.correct_response(content), token=request.form["token"],
+        shown=shown, correct=grading.correct_response(content), token=request.form["token"],
         suggested=suggested, previews=previews, describe=scheduling.describe_interval)
 
 

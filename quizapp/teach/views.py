@@ -106,6 +106,8 @@ def export(slug: str):
 
 @bp.url_value_preprocessor
 def _allow_bank_sized_bodies(endpoint, values):
-    # Runs before every before_request (CSRF reads the form): a batch of bank files fits, and a
-    # huge body is refused early with the friendly message above.
-    request.max_content_length = _limit() * 10 + 64 * 1024
+    """A batch of bank files is larger than any other form: allowed on the upload only, and
+    only to a signed-in teacher (this runs before the CSRF check reads the body; anyone else
+    is held to the site's usual limit before a byte of a large body is read)."""
+    if endpoint == "teach.upload" and current_user.is_authenticated and current_user.is_teacher:
+        request.max_content_length = _limit() * 10 + 64 * 1024

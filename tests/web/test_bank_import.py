@@ -172,3 +172,13 @@ def test_schema_json_is_up_to_date():
     assert committed == json_schema(), (
         "questions/schema.json is stale: run "
         "'flask --app quizapp banks schema > questions/schema.json'")
+
+
+def test_a_bank_with_a_nul_byte_is_reported_by_line_on_the_command_line(runner, tmp_path):
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"id: nul\ntitle: N\x00\nquestions: []\n")
+    for command in ("check", "import"):
+        result = banks_cli(runner, command, str(path))
+        assert result.exit_code == 1
+        assert f"{path}:2:9: the file holds a character YAML does not allow" in result.output
+        assert "Traceback" not in result.output

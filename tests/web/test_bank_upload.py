@@ -145,3 +145,23 @@ def test_a_teacher_cannot_change_another_teachers_or_a_bundled_bank(client, user
     page = confirm_upload(client, b"id: bundled\ntitle: Mine now\nquestions:\n"
                                   b"  - {id: q, type: flashcard, front: X, back: Y}\n")
     assert "is used by a bank you did not upload" in page
+
+
+def test_a_bank_with_a_nul_byte_is_reported_by_line_on_the_web(client, users):
+    users.login_as(Role.TEACHER)
+    page = upload(client, ("nul.yaml", b"id: nul\ntitle: N\x00\nquestions: []\n"))
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "nul.yaml:2:9</code> the file holds a character YAML does not allow" in text
+    assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+def test_anyone_else_is_held_to_the_sites_body_limit(make_app):
+    """Only a signed-in teacher's upload may be bank-sized: an anonymous 3 MB body is
+    refused before it is read, not after a redirect to the login page."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    body = b"x" * (3 * 1024 * 1024)
+    answer = client.post("/teach/banks/upload", data=body,
+                         content_type="application/octet-stream")
+    assert answer.status_code == 413

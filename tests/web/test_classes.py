@@ -19,6 +19,7 @@ from quizapp.models import (
     Role,
     SchoolClass,
 )
+from tests.conftest import PASSWORD
 from tests.helpers import import_banks
 
 E = {"explanation": "E.", "source": {"paragraphs": [1]}, "tags": ["theme:energy"]}
@@ -198,7 +199,7 @@ def test_csv_exports(client, users, setup):
     db.session.commit()
     users.login("teacher@example.org")
     results = client.get(f"/teach/classes/{school_class.id}/results.csv")
-    assert results.mimetype == "text/csv"
+    assert results.headers["Content-Type"] == "text/csv; charset=utf-8"  # named once
     rows = list(csv.reader(io.StringIO(results.data.decode("utf-8"))))
     assert rows[0] == ["student", "email", "assignment", "kind", "due (UTC)", "status",
                        "best score %"]
@@ -279,3 +280,40 @@ def test_assignment_quizzes_close_at_the_due_date_and_skip_flashcards(client, us
     assert db.session.get(QuizAttempt, attempt_id).submitted_at is not None
     assert student.id == attempt.user_id
 
+
+
+def test_a_teachers_bank_cannot_slip_into_another_teachers_topic_quiz(client, users, setup):
+    """Tags are free to choose, so another teacher's 200 trivial questions tagged like the
+    article's topics took over tag-scoped assignments; topics draw only from the bundled
+    banks and the assignment's own teacher's."""
+    from quizapp.models import Bank
+    from quizapp.quiz.service import candidate_ids
+
+    import_banks({"id": "bundled", "title": "Bundled", "questions": [
+        {"id": "b1", "type": "true_false", "prompt": "Bundled", "answer": True, **E,
+         "tags": ["theme:mutual-respect"]}]})
+    intruder = users.create("intruder@example.org", Role.TEACHER)
+    teacher, school_class, _ = setup
+    import_banks({"id": "trivia", "title": "Trivia", "questions": [
+        {"id": f"t{i}", "type": "true_false", "prompt": f"Trivial {i}", "answer": True, **E,
+         "tags": ["theme:mutual-respect"]} for i in range(200)]},
+                 {"id": "mine", "title": "Mine", "questions": [
+        {"id": "m1", "type": "true_false", "prompt": "Mine", "answer": True, **E,
+         "tags": ["theme:mutual-respect"]}]})
+    banks = {b.slug: b for b in db.session.scalars(select(Bank))}
+    banks["trivia"].owner_id, banks["mine"].owner_id = intruder.id, teacher.id
+    db.session.add(Assignment(school_class=school_class, kind="quiz", title="Respect",
+                              tags=["theme:mutual-respect"], size=5,
+                              due_at=NOW + timedelta(days=7)))
+    db.session.commit()
+    assignment = db.session.scalar(select(Assignment).where(Assignment.title == "Respect"))
+    drawn = service.scope_question_ids(db.session, assignment)
+    prompts = set(db.session.scalars(select(Question.prompt).where(Question.id.in_(drawn))))
+    assert prompts == {"Bundled", "Mine"}
+    assert len(candidate_ids(db.session, [], ["theme:mutual-respect"])) == 202  # a student's
+    # own quiz may still range over every bank
+    client.post("/logout")
+    client.post("/login", data={"email": "teacher@example.org", "password": PASSWORD})
+    form = client.get(f"/teach/classes/{school_class.id}/assignments/new").get_data(
+        as_text=True)
+    assert 'value="mine"' in form and 'value="trivia"' not in form

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from quizapp.banks.errors import BankErrors
 from quizapp.banks.orientation import load_path_bytes
 from quizapp.extensions import db
-from quizapp.models import Certificate, ClassPath, Enrolment, OrientationPath, QuizAttempt, Role
+from quizapp.models import (
+    Certificate,
+    ClassPath,
+    Enrolment,
+    OrientationPath,
+    Question,
+    QuizAttempt,
+    Role,
+)
 from quizapp.orientation import service
 from quizapp.quiz import service as quizzes
 from tests.helpers import import_banks
@@ -201,3 +209,20 @@ def test_bundled_orientation_path_loads(app):
     assert [m.id for m in document.modules] == [
         "foundations", "diplomacy", "energy", "connectivity", "culture", "road-ahead"]
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+
+def test_a_teachers_bank_cannot_fill_an_orientation_check(users, path):
+    """A module drawing on a topic takes questions only from the bundled banks."""
+    from quizapp.models import Bank
+
+    teacher = users.create("t@example.org", Role.TEACHER)
+    import_banks({"id": "trivia", "title": "Trivia", "questions": [
+        {"id": f"t{i}", "type": "true_false", "prompt": f"Trivial {i}", "answer": True, **E,
+         "tags": ["theme:one"]} for i in range(200)]})
+    db.session.scalar(select(Bank).where(Bank.slug == "trivia")).owner_id = teacher.id
+    db.session.commit()
+    student = users.create("p@example.org")
+    attempt = service.start_check(db.session, path, student, "first", NOW)
+    prompts = db.session.scalars(select(Question.prompt).where(
+        Question.id.in_(attempt.question_ids))).all()
+    assert prompts and all(p.startswith("Statement") for p in prompts)

@@ -46,6 +46,12 @@ def number_of(attempt, key):
     return attempt.question_ids.index(qid) + 1
 
 
+def value_of(client, attempt_id, number, text) -> str:
+    """The value the question's page gives the choice reading `text`."""
+    page = client.get(f"/quiz/{attempt_id}/{number}").get_data(as_text=True)
+    return re.search(r'value="(\d+)"[^>]*> <span>' + re.escape(text) + "<", page).group(1)
+
+
 def answer(client, attempt_id, number, **fields):
     return client.post(f"/quiz/{attempt_id}/{number}", data={"go": "next", **fields})
 
@@ -102,13 +108,13 @@ def test_after_each_feedback_locks_the_checked_answer(client, student):
     attempt_id = start(client, feedback="each")
     attempt = attempt_of(attempt_id)
     n = number_of(attempt, "sc")
-    choice_b = 1
-    client.post(f"/quiz/{attempt_id}/{n}", data={"go": "check", "choice": str(choice_b)})
+    client.post(f"/quiz/{attempt_id}/{n}", data={
+        "go": "check", "choice": value_of(client, attempt_id, n, "B")})
     page = client.get(f"/quiz/{attempt_id}/{n}").get_data(as_text=True)
     assert "✓ Right" in page and "B." in page
     client.post(f"/quiz/{attempt_id}/{n}", data={"go": "check", "choice": "0"})
     saved = [a for a in attempt_of(attempt_id).answers if a.position == n - 1][0]
-    assert saved.response == {"choice": choice_b} and saved.score == 1.0
+    assert saved.response == {"choice": 1} and saved.score == 1.0  # B, in the bank's order
 
 
 def test_time_limit_extend_and_turn_off(client, student):
@@ -194,3 +200,38 @@ def test_wrong_answer_on_a_not_yet_due_card_makes_it_due_again(app, student):
     card = db.session.scalar(select(CardState).where(CardState.question_id == qid))
     assert card.state == CardStatus.RELEARNING and card.lapses == 1
     assert card.due <= now + timedelta(minutes=10)
+
+
+LEAKY = {"id": "leaky", "title": "Leaky", "questions": [
+    {"id": f"m{i}", "type": "matching", "prompt": f"Match {i}", "explanation": "So.",
+     "pairs": [{"left": f"L{i}{n}", "right": f"R{i}{n}"} for n in range(5)]}
+    for i in range(5)] + [
+    {"id": f"o{i}", "type": "ordering", "prompt": f"Order {i}", "explanation": "So.",
+     "items": [f"I{i}{n}" for n in range(5)]} for i in range(5)] + [
+    {"id": f"c{i}", "type": "single_choice", "prompt": f"First is right {i}",
+     "choices": ["Right", "W1", "W2", "W3"], "answer": "Right", "explanation": "So."}
+    for i in range(5)]}
+
+
+def test_what_a_quiz_page_sends_does_not_give_the_key_away(client, users):
+    """A right partner's value was its pair's index, an ordering field named its item's
+    place, and a choice's value its place in the bank (where the key often comes first):
+    sending match-n=n, rank-n=n+1 and choice=0 scored everything right without knowing it."""
+    import_banks(LEAKY)
+    users.login_as(Role.STUDENT)
+    attempt_id = start(client, banks=["leaky"], size="15")
+    for number in range(1, 16):
+        client.post(f"/quiz/{attempt_id}/{number}", data={
+            "go": "next", "choice": "0",
+            **{f"match-{n}": str(n) for n in range(5)},
+            **{f"rank-{n}": str(n + 1) for n in range(5)}})
+    client.post(f"/quiz/{attempt_id}/submit")
+    attempt = attempt_of(attempt_id)
+    assert attempt.score < 6, attempt.score  # chance is about 3 of 15; the leak gave 15
+    # The page's own values still say what the student chose.
+    second = start(client, banks=["leaky"], size="15")
+    number = next(n for n in range(1, 16) if "First is right" in client.get(
+        f"/quiz/{second}/{n}").get_data(as_text=True))
+    answer(client, second, number, choice=value_of(client, second, number, "Right"))
+    client.post(f"/quiz/{second}/submit")
+    assert attempt_of(second).score == 1

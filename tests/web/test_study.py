@@ -429,13 +429,15 @@ def test_choice_feedback_is_shown_for_the_picked_choice(client, student):
         "choices": ["CPEC", {"text": "Southern Gas Corridor",
                              "feedback": "That one carries gas, not trade."}],
         "answer": "CPEC", "explanation": "Paragraph 6.", "source": {"paragraphs": [6]}}]})
-    token = study_page_token(client)
-    page = client.post("/study/answer", data={"token": token, "choice": "1"}).get_data(
-        as_text=True)
+    card = client.get("/study/session?scope=all").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', card).group(1)
+    value = {text: v for v, text in re.findall(r'value="(\d+)"[^>]*> <span>([^<]+)<', card)}
+    page = client.post("/study/answer", data={
+        "token": token, "choice": value["Southern Gas Corridor"]}).get_data(as_text=True)
     assert "That one carries gas, not trade." in page
-    other = client.post("/study/answer", data={"token": token, "choice": "0"}).get_data(
-        as_text=True)
-    assert "That one carries gas" not in other
+    other = client.post("/study/answer", data={"token": token, "choice": value["CPEC"]}
+                        ).get_data(as_text=True)
+    assert "That one carries gas" not in other and "✓ Right" in other
 
 
 FRAGMENT = {"X-Study-Fragment": "1"}
@@ -482,3 +484,15 @@ def test_the_last_rating_answers_with_the_done_page(client, student):
     html = client.post("/study/rate", data={"token": token, "rating": "4", "scope": "all"},
                        headers=FRAGMENT).get_data(as_text=True)
     assert "Nothing due right now" in html and "<html" not in html
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("desired_retention", "sNaN", "Enter a number such as 0.90."),
+    ("desired_retention", "Infinity", "Enter a number such as 0.90."),
+    ("learning_steps", "99999999999999999999999d", "far too long"),
+])
+def test_settings_refuse_numbers_nobody_means(client, student, field, value, message):
+    form = {"timezone": "UTC", "desired_retention": "0.9", "new_cards_per_day": "20",
+            "max_reviews_per_day": "200", "learning_steps": "1m 10m"} | {field: value}
+    page = client.post("/study/settings", data=form)
+    assert page.status_code == 200 and message in page.get_data(as_text=True)
