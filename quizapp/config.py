@@ -86,6 +86,7 @@ def load(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": production,
         # A login lasts this many days at most; logging out ends it at once, everywhere.
         "SESSION_DAYS": session_days,
+        "SITE_NAME": _env("SITE_NAME", "Partnership Study"),
         "PASSWORD_HASH_METHOD": "scrypt",
         "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_BYTES", 2 * 1024 * 1024),
         "CLI_IMPORT_MAX_BYTES": _int_env("CLI_IMPORT_MAX_BYTES", 20 * 1024 * 1024),

@@ -11,9 +11,14 @@ from flask import Response
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
-    """Text a spreadsheet will not run as a formula (a student could be named '=HYPERLINK')."""
-    text = "" if value is None else str(value)
+def _cell(value):
+    """Text a spreadsheet will not run as a formula (a student could be named '=HYPERLINK');
+    numbers stay numbers (-0.25 is a discrimination, not a formula)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -134,12 +134,20 @@ def response_from_form(shown: Shown, content: dict, getlist: GetList) -> dict | 
     return None
 
 
+class UnclearAnswer(ValueError):
+    """An answer that cannot be graded as sent (two items given one position); the message
+    says what to do."""
+
+
 def _ordering_response(shown: Shown, first: Callable[[str], str | None]) -> dict | None:
     """Field rank-N holds the position the student gave the Nth item shown."""
     count = len(shown.options)
     ranks = {n: _int(first(f"rank-{n}")) for n in range(count)}
     if all(r is None for r in ranks.values()):
         return None
+    given = [r for r in ranks.values() if r is not None]
+    if len(set(given)) != len(given) or any(not 1 <= r <= count for r in given):
+        raise UnclearAnswer(f"Give each item a different position, from 1 to {count}.")
     # Items sorted by the position the student chose; unranked items keep their order, last.
     order = sorted(range(count), key=lambda n: (ranks[n] is None, ranks[n] or 0, n))
     return {"order": [shown.options[n].index for n in order]}

@@ -43,6 +43,7 @@
     if (!fresh) { throw new Error("no study block in the response"); }
     studyRoot().replaceWith(fresh);
     if (fresh.dataset.url) { window.history.replaceState(null, "", fresh.dataset.url); }
+    document.dispatchEvent(new CustomEvent("study:swapped"));
     var target = fresh.querySelector("[autofocus]") || fresh.querySelector("#prompt");
     if (target) { target.focus(); }
   }
@@ -106,6 +107,69 @@
       if (button) { event.preventDefault(); rateForm.requestSubmit(button); }
     }
   });
+
+  // Ordering: with this script the position dropdowns become a list with "move up" and "move
+  // down" buttons, so no two items can share a position; the dropdowns stay in the form,
+  // hidden, and carry the order. Without it the dropdowns work, and the server refuses a
+  // position given twice with a message.
+  function ordering(box) {
+    var rows = Array.prototype.slice.call(box.querySelectorAll(".match-row"));
+    var count = rows.length;
+    var places = rows.map(function (row, n) {
+      var value = parseInt(row.querySelector("select").value, 10);
+      return {row: row, rank: value >= 1 && value <= count ? value : count + n};
+    }).sort(function (a, b) { return a.rank - b.rank; }).map(function (p) { return p.row; });
+    var list = document.createElement("ol");
+    list.className = "order-list";
+    var status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    function button(label, text, delta) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "small secondary move"; b.textContent = text;
+      b.setAttribute("aria-label", label);
+      b.addEventListener("click", function () {
+        var item = b.closest("li");
+        var sibling = delta < 0 ? item.previousElementSibling : item.nextElementSibling;
+        if (!sibling) { return; }
+        if (delta < 0) { list.insertBefore(item, sibling); } else { list.insertBefore(sibling, item); }
+        sync();
+        b.focus();
+        status.textContent = item.dataset.text + ": position " + (items().indexOf(item) + 1) + " of " + count;
+      });
+      return b;
+    }
+    function items() { return Array.prototype.slice.call(list.children); }
+    function sync() {
+      items().forEach(function (item, n) {
+        item.select.value = String(n + 1);
+        item.querySelector(".up").disabled = n === 0;
+        item.querySelector(".down").disabled = n === count - 1;
+      });
+    }
+    places.forEach(function (row) {
+      var text = row.querySelector("label").textContent;
+      var item = document.createElement("li");
+      item.dataset.text = text;
+      item.select = row.querySelector("select");
+      var label = document.createElement("span");
+      label.className = "order-text"; label.textContent = text;
+      var up = button("Move " + text + " up", "↑", -1); up.classList.add("up");
+      var down = button("Move " + text + " down", "↓", 1); down.classList.add("down");
+      item.append(label, up, down);
+      list.appendChild(item);
+      row.hidden = true;
+    });
+    var hint = box.querySelector(".hint");
+    if (hint && hint.dataset.withScript) { hint.textContent = hint.dataset.withScript; }
+    var focusFirst = box.querySelector("select[autofocus]");
+    box.append(list, status);
+    sync();
+    if (focusFirst) { list.querySelector(".down").focus(); }
+  }
+  function enhance(root) { root.querySelectorAll("[data-ordering]").forEach(ordering); }
+  enhance(document);
+  document.addEventListener("study:swapped", function () { enhance(studyRoot()); });
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

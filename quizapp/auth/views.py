@@ -6,6 +6,7 @@ from flask import session as cookie
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
+from ..classes import service as classes
 from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..urls import local_path
@@ -61,6 +62,27 @@ def _fresh_csrf_token() -> None:
     cookie.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
+JOIN_LINK = re.compile(r"/join/([A-Za-z0-9-]{1,20})")
+
+
+def _onward(user: User):
+    """Where a new login goes: the page it came from, and when that was a class's join link,
+    into the class at once (the login or registration is the student's "yes")."""
+    target = local_path(request.args.get("next"), url_for("core.home"))
+    link = JOIN_LINK.fullmatch(target)
+    if link is None:
+        return redirect(target)
+    try:
+        school_class = classes.join_class(db.session, user, link.group(1))
+    except classes.ClassError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("student_classes.join"))
+    db.session.commit()
+    flash(f"You joined {school_class.name}.", "success")
+    return redirect(url_for("core.home"))
+
+
 def _sign_in(user: User) -> None:
     """Start a login session for this browser and commit it."""
     days = current_app.config["SESSION_DAYS"]
@@ -108,10 +130,9 @@ def login():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
             _sign_in(user)
-            flash(f"Welcome back, {user.name}.", "success")
-            return redirect(local_path(request.args.get("next"), url_for("core.home")))
+            return _onward(user)
         form.password.errors.append(BAD_LOGIN)
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, joining=_joining())
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -130,9 +151,15 @@ def register():
             form.email.errors.append(str(exc))
         else:
             _sign_in(user)
-            flash("Your account is ready. Welcome!", "success")
-            return redirect(url_for("core.home"))
-    return render_template("auth/register.html", form=form)
+            flash("Your account is ready.", "success")
+            return _onward(user)
+    return render_template("auth/register.html", form=form, joining=_joining())
+
+
+def _joining():
+    """The class a join link that sent the visitor here would join (to say so), or None."""
+    link = JOIN_LINK.fullmatch(local_path(request.args.get("next"), ""))
+    return classes.class_by_code(db.session, link.group(1)) if link else None
 
 
 @bp.route("/logout", methods=["POST"])

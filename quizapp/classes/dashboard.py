@@ -9,6 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
+from ..labels import topic_order
 from ..models import (
     Assignment,
     Bank,
@@ -25,8 +26,6 @@ from ..models import (
 from ..scheduling import CardStatus, Rating
 from .service import scope_question_ids
 from .stats import ItemStats, ItemSums, item_stats
-
-TOPIC_KINDS = ("theme", "project", "position")
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class StudentRow:
     recall_tests: int = 0
     assignments: dict[int, str] = field(default_factory=dict)  # assignment id -> status text
     best: dict[int, float | None] = field(default_factory=dict)  # quiz assignments: best share
+    attempts: dict[int, int] = field(default_factory=dict)  # quiz assignments: attempts made
 
     @property
     def retention(self) -> float | None:
@@ -124,7 +124,7 @@ def _quiz_columns(session: Session, quizzes: list[Assignment], members, rows) ->
     for uid, row in rows.items():
         for assignment in quizzes:
             n, best = stats.get((assignment.id, uid), (0, None))
-            row.best[assignment.id] = best
+            row.best[assignment.id], row.attempts[assignment.id] = best, n
             row.assignments[assignment.id] = (f"{round(best * 100)}%" if best is not None
                                               else ("started" if n else "—"))
 
@@ -139,12 +139,13 @@ def class_topics(session: Session, school_class: SchoolClass) -> list[str]:
     query = select(QuestionTag.tag).distinct().order_by(QuestionTag.tag)
     if ids:
         query = query.where(QuestionTag.question_id.in_(ids))
-    return [t for t in session.scalars(query) if t.partition(":")[0] in TOPIC_KINDS]
+    return sorted(session.scalars(query), key=topic_order)
 
 
 def mastery_grid(session: Session, school_class: SchoolClass,
                  topics: list[str]) -> dict[tuple[int, str], float]:
-    """(student, tag) -> share of the tag's questions the student has graduated to review."""
+    """(student, tag) -> share of the tag's questions the student has graduated to review,
+    for the topics a student has started (has any card of); not started is absent."""
     totals = dict(_rows(session,
         select(QuestionTag.tag, func.count()).join(Question, Question.id == QuestionTag.question_id)
         .where(QuestionTag.tag.in_(topics), Question.retired.is_(False))
@@ -153,11 +154,11 @@ def mastery_grid(session: Session, school_class: SchoolClass,
     grid = {}
     # No tag filter in SQL: with one, SQLite probes each tag per card (a lot slower).
     for uid, tag, known in _rows(session,
-            select(CardState.user_id, QuestionTag.tag, func.count())
+            select(CardState.user_id, QuestionTag.tag,
+                   func.count().filter(CardState.state == CardStatus.REVIEW))
             .join(QuestionTag, QuestionTag.question_id == CardState.question_id)
             .join(Question, Question.id == CardState.question_id)
-            .where(CardState.user_id.in_(_members(school_class)),
-                   CardState.state == CardStatus.REVIEW, Question.retired.is_(False))
+            .where(CardState.user_id.in_(_members(school_class)), Question.retired.is_(False))
             .group_by(CardState.user_id, QuestionTag.tag)):
         if tag in wanted:
             grid[(uid, tag)] = known / totals[tag] if totals.get(tag) else 0.0
@@ -167,13 +168,15 @@ def mastery_grid(session: Session, school_class: SchoolClass,
 @dataclass(frozen=True)
 class MasteryRow:
     name: str
-    cells: list[tuple[int, int]]  # (percent, shade level 0-4) per topic
+    cells: list[tuple[int, int] | None]  # (percent, shade level 0-4) per topic; None: not started
 
     def cells_html(self) -> Markup:
         """The row's cells as HTML; only integers go in, so nothing needs escaping (and a
         500-student grid renders without 15,000 escape calls)."""
-        return Markup("".join(f'<td class="num level-{level:d}">{pct:d}%</td>'
-                              for pct, level in self.cells))
+        return Markup("".join(
+            '<td class="num level-none"><span aria-hidden="true">·</span>'
+            '<span class="visually-hidden">not started</span></td>' if cell is None else
+            f'<td class="num level-{cell[1]:d}">{cell[0]:d}%</td>' for cell in self.cells))
 
 
 def mastery_rows(students: list[StudentRow], topics: list[str],
@@ -181,9 +184,9 @@ def mastery_rows(students: list[StudentRow], topics: list[str],
     """The grid as rows ready to print: whole percentages and a shade level per cell."""
     rows = []
     for student in students:
-        values = [grid.get((student.user.id, t), 0.0) for t in topics]
-        rows.append(MasteryRow(student.user.name,
-                               [(round(v * 100), min(4, int(v * 4))) for v in values]))
+        values = [grid.get((student.user.id, t)) for t in topics]
+        rows.append(MasteryRow(student.user.name, [
+            None if v is None else (round(v * 100), min(4, int(v * 4))) for v in values]))
     return rows
 
 

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,8 +29,14 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Join class")
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value else None
+def to_utc(value: datetime | None, zone: str) -> datetime | None:
+    """A date and time as the teacher typed it, in their zone, as the instant it names."""
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if value else None
+
+
+def from_utc(value: datetime | None, zone: str) -> datetime | None:
+    """A stored instant as the teacher's zone shows it, for the form to fill in."""
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
 class AssignmentForm(FlaskForm):
@@ -50,9 +57,9 @@ class AssignmentForm(FlaskForm):
     attempts_allowed = IntegerField("Attempts allowed", validators=[
         Optional(), NumberRange(1, 20, "Choose between 1 and 20, or leave empty for any.")],
         description="Leave empty for unlimited attempts.")
-    opens_at = DateTimeLocalField("Opens (UTC)", validators=[Optional()],
+    opens_at = DateTimeLocalField("Opens", validators=[Optional()],
                                   description="Leave empty to open now.")
-    due_at = DateTimeLocalField("Due (UTC)", validators=[DataRequired(
+    due_at = DateTimeLocalField("Due", validators=[DataRequired(
         message="Give a due date and time.")])
     submit = SubmitField("Create assignment")
 
@@ -64,10 +71,8 @@ class AssignmentForm(FlaskForm):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError("The due date must come after the opening date.")
 
-    @property
-    def opens_utc(self) -> datetime | None:
-        return _utc(self.opens_at.data)
-
-    @property
-    def due_utc(self) -> datetime | None:
-        return _utc(self.due_at.data)
+    def in_zone(self, zone: str) -> None:
+        """Dates are typed, and shown, in the teacher's time zone."""
+        named = zone.replace("_", " ")
+        self.opens_at.description = f"In your time zone ({named}). Leave empty to open now."
+        self.due_at.description = f"In your time zone ({named})."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -48,9 +49,13 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper().replace("-", "")
 
 
-def join_class(session: Session, student: User, code: str) -> SchoolClass:
-    school_class = session.scalar(select(SchoolClass).where(
+def class_by_code(session: Session, code: str) -> SchoolClass | None:
+    return session.scalar(select(SchoolClass).where(
         SchoolClass.join_code == normalise_code(code)))
+
+
+def join_class(session: Session, student: User, code: str) -> SchoolClass:
+    school_class = class_by_code(session, code)
     if school_class is None:
         raise ClassError("No class has that code. Check it with your teacher.")
     if not school_class.joining_open:
@@ -177,7 +182,9 @@ def start_assignment_quiz(session: Session, assignment: Assignment, student: Use
     if status.open_attempt is not None and status.state == "open":
         return status.open_attempt
     if status.state == "upcoming":
-        raise ClassError(f"This quiz opens on {assignment.opens_at:%d %b %Y at %H:%M} UTC.")
+        opens = assignment.opens_at.astimezone(ZoneInfo(student.timezone))
+        raise ClassError(f"This quiz opens on {opens:%d %b %Y at %H:%M} "
+                         f"({student.timezone.replace('_', ' ')}).")
     if status.state == "closed":
         raise ClassError("This quiz is past its due date.")
     if not status.can_start:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 LOW_FACILITY = 0.2
+MIN_ATTEMPTS = 5  # fewer first attempts than this say too little to flag an item
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,13 @@ class ItemStats:
     discrimination: float | None  # Pearson r between item score and rest-of-quiz score
 
     @property
+    def enough(self) -> bool:
+        return self.attempts >= MIN_ATTEMPTS
+
+    @property
     def flags(self) -> list[str]:
+        if not self.enough:
+            return []
         notes = []
         if self.discrimination is not None and self.discrimination < 0:
             notes.append("negative discrimination: stronger students do worse on it")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Assignment, SchoolClass
 from ..quiz.forms import EmptyForm
+from ..quiz.views import resume
 from . import service
 from .forms import JoinForm
 
@@ -58,4 +59,4 @@ def start(assignment_id: int):
         flash(str(exc), "error")
         return redirect(url_for("core.home"))
     db.session.commit()
-    return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+    return resume(attempt)

@@ -9,11 +9,14 @@ from sqlalchemy import select
 from ..auth.access import teacher_required
 from ..csvfile import csv_response
 from ..extensions import db
-from ..models import Assignment, ClassPath, OrientationPath, SchoolClass
+from ..models import Assignment, Bank, ClassPath, Enrolment, OrientationPath, SchoolClass, User
+from ..quiz import service as quizzes
 from ..quiz.forms import EmptyForm, fill_scope_choices
 from ..quiz.service import shared_banks
+from ..templating import item_text, local
 from . import dashboard, service
-from .forms import AssignmentForm, ClassForm
+from .forms import AssignmentForm, ClassForm, from_utc, to_utc
+from .stats import MIN_ATTEMPTS
 
 bp = Blueprint("classes", __name__, url_prefix="/teach/classes")
 
@@ -27,6 +30,15 @@ def _managed(class_id: int) -> SchoolClass:
     if not service.can_manage(current_user, school_class):
         abort(403)
     return school_class
+
+
+def _member(class_id: int, user_id: int) -> User:
+    """A student of the class, or a 404."""
+    student = db.session.scalar(select(User).join(Enrolment, Enrolment.user_id == User.id)
+                                .where(Enrolment.class_id == class_id, User.id == user_id))
+    if student is None:
+        abort(404)
+    return student
 
 
 def _checked_post() -> None:
@@ -61,6 +73,8 @@ def show(class_id: int):
         topics=topics, mastery=dashboard.mastery_rows(students, topics, grid),
         items=dashboard.item_analysis(db.session, school_class),
         all_paths=db.session.scalars(select(OrientationPath).order_by(OrientationPath.title)).all(),
+        bank_titles=dict(db.session.execute(select(Bank.slug, Bank.title)).all()),
+        min_attempts=MIN_ATTEMPTS,
         class_paths=db.session.scalars(select(OrientationPath).join(
             ClassPath, ClassPath.path_id == OrientationPath.id)
             .where(ClassPath.class_id == school_class.id)).all(),
@@ -80,54 +94,145 @@ def joining(class_id: int):
     return redirect(url_for("classes.show", class_id=class_id))
 
 
-@bp.route("/<int:class_id>/students/<int:user_id>/remove", methods=["POST"])
+@bp.route("/<int:class_id>/students/<int:user_id>/remove", methods=["GET", "POST"])
 @teacher_required
 def remove(class_id: int, user_id: int):
+    """Asks first (GET), then removes (POST)."""
     school_class = _managed(class_id)
-    _checked_post()
-    service.remove_student(db.session, school_class, user_id)
-    db.session.commit()
-    flash("The student was removed from the class. Their own study history is kept.", "success")
-    return redirect(url_for("classes.show", class_id=class_id))
+    student = _member(class_id, user_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        service.remove_student(db.session, school_class, user_id)
+        db.session.commit()
+        flash(f"{student.name} was removed from the class. Their own study history is kept.",
+              "success")
+        return redirect(url_for("classes.show", class_id=class_id))
+    return render_template("classes/confirm.html", c=school_class, form=form,
+                           title=f"Remove {student.name} from {school_class.name}?",
+                           consequence="They leave the class's dashboard and assignments. "
+                                       "Their own cards and quiz results are kept, and they "
+                                       "can join again with the class's code.",
+                           action=f"Remove {student.name}")
+
+
+def _assignment_form(school_class: SchoolClass, assignment: Assignment | None = None):
+    zone = current_user.timezone
+    form = AssignmentForm(obj=assignment)
+    if assignment is not None and not form.is_submitted():
+        form.opens_at.data = from_utc(assignment.opens_at, zone)
+        form.due_at.data = from_utc(assignment.due_at, zone)
+        form.time_limit.data = str(assignment.time_limit_minutes or "")
+    form.in_zone(zone)
+    fill_scope_choices(form, shared_banks(db.session, school_class.teacher_id))
+    return form
+
+
+def _fill(assignment: Assignment, form: AssignmentForm) -> None:
+    """The form's values onto the assignment; dates from the teacher's zone to UTC."""
+    zone, quiz = current_user.timezone, form.kind.data == "quiz"
+    assignment.kind, assignment.title = form.kind.data, form.title.data.strip()
+    assignment.banks, assignment.tags = form.banks.data, form.tags.data
+    assignment.size = form.size.data if quiz else None
+    assignment.feedback, assignment.attempts_allowed = form.feedback.data, \
+        form.attempts_allowed.data
+    assignment.time_limit_minutes = int(form.time_limit.data) if quiz and form.time_limit.data \
+        else None
+    assignment.time_adjustable = form.time_adjustable.data
+    assignment.opens_at, assignment.due_at = to_utc(form.opens_at.data, zone), \
+        to_utc(form.due_at.data, zone)
 
 
 @bp.route("/<int:class_id>/assignments/new", methods=["GET", "POST"])
 @teacher_required
 def new_assignment(class_id: int):
     school_class = _managed(class_id)
-    form = AssignmentForm()
-    fill_scope_choices(form, shared_banks(db.session, school_class.teacher_id))
+    form = _assignment_form(school_class)
     if form.validate_on_submit():
-        quiz = form.kind.data == "quiz"
-        db.session.add(Assignment(
-            class_id=school_class.id, kind=form.kind.data, title=form.title.data.strip(),
-            banks=form.banks.data, tags=form.tags.data, size=form.size.data if quiz else None,
-            feedback=form.feedback.data, attempts_allowed=form.attempts_allowed.data,
-            time_limit_minutes=int(form.time_limit.data) if quiz and form.time_limit.data
-            else None, time_adjustable=form.time_adjustable.data,
-            opens_at=form.opens_utc, due_at=form.due_utc))
+        assignment = Assignment(class_id=school_class.id)
+        _fill(assignment, form)
+        db.session.add(assignment)
         db.session.commit()
-        flash(f"Assignment “{form.title.data.strip()}” created.", "success")
+        flash(f"Assignment “{assignment.title}” created.", "success")
         return redirect(url_for("classes.show", class_id=class_id))
-    return render_template("classes/assignment_new.html", c=school_class, form=form)
+    return render_template("classes/assignment_new.html", c=school_class, form=form,
+                           assignment=None)
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}"
+def _managed_assignment(class_id: int, assignment_id: int) -> tuple[SchoolClass, Assignment]:
+    school_class = _managed(class_id)
+    assignment = db.get_or_404(Assignment, assignment_id)
+    if assignment.class_id != school_class.id:
+        abort(404)
+    return school_class, assignment
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit_assignment(class_id: int, assignment_id: int):
+    school_class, assignment = _managed_assignment(class_id, assignment_id)
+    form = _assignment_form(school_class, assignment)
+    if form.validate_on_submit():
+        _fill(assignment, form)
+        db.session.commit()
+        flash(f"Assignment “{assignment.title}” saved.", "success")
+        return redirect(url_for("classes.show", class_id=class_id))
+    return render_template("classes/assignment_new.html", c=school_class, form=form,
+                           assignment=assignment)
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])
+@teacher_required
+def delete_assignment(class_id: int, assignment_id: int):
+    """Asks first (GET), then deletes (POST). Students' attempts stay in their own history."""
+    school_class, assignment = _managed_assignment(class_id, assignment_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        title = assignment.title
+        db.session.delete(assignment)
+        db.session.commit()
+        flash(f"Assignment “{title}” deleted.", "success")
+        return redirect(url_for("classes.show", class_id=class_id))
+    return render_template("classes/confirm.html", c=school_class, form=form,
+                           title=f"Delete the assignment “{assignment.title}”?",
+                           consequence="It leaves the class's page and its column leaves the "
+                                       "dashboard and the CSV. Students keep their own study "
+                                       "history and quiz results.",
+                           action="Delete the assignment")
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/students/<int:user_id>")
+@teacher_required
+def student_attempts(class_id: int, assignment_id: int, user_id: int):
+    """One student's attempts at a quiz assignment: each with its time and score, and the
+    chosen one question by question (Moodle's "review attempt")."""
+    school_class, assignment = _managed_assignment(class_id, assignment_id)
+    student = _member(class_id, user_id)
+    attempts = quizzes.attempts_at(db.session, assignment.id, student.id)
+    shown = next((a for a in attempts if str(a.id) == request.args.get("attempt")),
+                 next((a for a in reversed(attempts) if a.submitted_at), None))
+    rows = quizzes.answer_rows(db.session, shown) if shown and shown.submitted_at else []
+    return render_template("classes/attempts.html", c=school_class, a=assignment,
+                           student=student, attempts=attempts, shown=shown, rows=rows)
+
+
+def _pct(value: float | None) -> float | str:
+    return "" if value is None else round(value * 100, 1)
 
 
 @bp.route("/<int:class_id>/results.csv")
 @teacher_required
 def results_csv(class_id: int):
     school_class = _managed(class_id)
+    zone = current_user.timezone
     rows = []
     for student in dashboard.student_rows(db.session, school_class, _now()):
         for a in school_class.assignments:
             rows.append([student.user.name, student.user.email, a.title, a.kind,
-                         a.due_at.strftime("%Y-%m-%d %H:%M"), student.assignments[a.id],
+                         local(a.due_at, "%Y-%m-%d %H:%M", tz=zone, named=False),
+                         student.assignments[a.id],
                          _pct(student.best.get(a.id)) if a.kind == "quiz" else ""])
     return csv_response(f"class-{class_id}-results.csv",
-                ["student", "email", "assignment", "kind", "due (UTC)", "status",
+                ["student", "email", "assignment", "kind", f"due ({zone})", "status",
                  "best score %"], rows)
 
 
@@ -135,9 +240,9 @@ def results_csv(class_id: int):
 @teacher_required
 def items_csv(class_id: int):
     school_class = _managed(class_id)
-    rows = [[r.bank_title, r.question.key, r.question.prompt, r.stats.attempts,
-             "" if r.stats.facility is None else f"{r.stats.facility:.3f}",
-             "" if r.stats.discrimination is None else f"{r.stats.discrimination:.3f}",
+    rows = [[r.bank_title, r.question.key, item_text(r.question), r.stats.attempts,
+             "" if r.stats.facility is None else round(r.stats.facility, 3),
+             "" if r.stats.discrimination is None else round(r.stats.discrimination, 3),
              "; ".join(r.stats.flags)]
             for r in dashboard.item_analysis(db.session, school_class)]
     return csv_response(f"class-{class_id}-items.csv",

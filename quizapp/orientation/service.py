@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..banks.orientation import OrientationFile
 from ..database import for_update
-from ..models import Bank, Certificate, OrientationPath, QuestionTag, QuizAttempt, User
+from ..models import Bank, Certificate, OrientationPath, Question, QuestionTag, QuizAttempt, User
 from ..quiz import service as quizzes
 
 INACTIVE_AFTER = timedelta(days=7)
@@ -161,13 +161,20 @@ def issue_certificate(session: Session, path: OrientationPath, user: User) -> Ce
     return certificate
 
 
-def module_scope(module: dict) -> str:
-    """The study scope that matches a module (a bank or a tag), for its 'study' link."""
-    if module["banks"] and not module["tags"] and len(module["banks"]) == 1:
-        return f"bank:{module['banks'][0]}"
-    if module["tags"] and not module["banks"] and len(module["tags"]) == 1:
-        return f"tag:{module['tags'][0]}"
-    return "all"
+def module_scope(path: OrientationPath, module: dict) -> str:
+    """The study link of a module: exactly the questions its check draws on."""
+    return f"module:{path.slug}/{module['id']}"
+
+
+def sources(session: Session, modules: list[dict]) -> list[dict]:
+    """The sources of the banks these modules draw on (for the page's footer note)."""
+    ids = set()
+    for module in modules:
+        ids.update(quizzes.candidate_ids(session, module["banks"], module["tags"],
+                                         topic_banks=quizzes.shared_banks(session)))
+    found = session.scalars(select(Bank.source).where(Bank.id.in_(
+        select(Question.bank_id).where(Question.id.in_(ids)))))
+    return [source for source in found if source]
 
 
 def module_question_count(session: Session, module: dict) -> int:

@@ -10,9 +10,10 @@ from ..auth.access import teacher_required
 from ..classes import service as classes
 from ..csvfile import csv_response
 from ..extensions import db
-from ..models import Certificate, ClassPath, OrientationPath, SchoolClass
+from ..models import Certificate, ClassPath, OrientationPath, SchoolClass, User
 from ..quiz.forms import EmptyForm
 from ..quiz.service import QuizError
+from ..quiz.views import resume
 from . import service
 
 bp = Blueprint("orientation", __name__)
@@ -42,7 +43,8 @@ def path(slug: str):
     modules = service.progress_for(db.session, orientation, current_user)
     certificate = service.certificate_of(db.session, orientation, current_user)
     return render_template("orientation/path.html", path=orientation, modules=modules,
-                           certificate=certificate)
+                           certificate=certificate,
+                           sources=service.sources(db.session, orientation.modules))
 
 
 @bp.route("/orientation/<slug>/certificate", methods=["POST"])
@@ -68,8 +70,9 @@ def module(slug: str, module_key: str):
                                                             current_user)}
     row = rows.get(module_key) or abort(404)
     return render_template("orientation/module.html", path=orientation, row=row,
-                           form=EmptyForm(), scope=service.module_scope(row.module),
-                           count=service.module_question_count(db.session, row.module))
+                           form=EmptyForm(), scope=service.module_scope(orientation, row.module),
+                           count=service.module_question_count(db.session, row.module),
+                           sources=service.sources(db.session, [row.module]))
 
 
 @bp.route("/orientation/<slug>/<module_key>/check", methods=["POST"])
@@ -85,7 +88,7 @@ def start_check(slug: str, module_key: str):
         flash(str(exc), "error")
         return redirect(url_for("orientation.path", slug=slug))
     db.session.commit()
-    return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+    return resume(attempt)
 
 
 @bp.route("/certificates/<public_id>")
@@ -94,7 +97,9 @@ def certificate(public_id: str):
     found = db.session.scalar(select(Certificate).where(Certificate.public_id == public_id))
     if found is None:
         abort(404)
-    return render_template("orientation/certificate.html", c=found)
+    holder = db.session.get(User, found.user_id)
+    return render_template("orientation/certificate.html", c=found,
+                           holder_zone=holder.timezone if holder else "UTC")
 
 
 # -- Coordinators ----------------------------------------------------------------------------

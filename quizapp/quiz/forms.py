@@ -6,7 +6,7 @@ from wtforms.validators import NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
-from ..labels import tag_label
+from ..labels import tag_label, topic_order
 from ..models import Bank, Question, QuestionTag
 from .service import MAX_QUESTIONS
 
@@ -53,5 +53,4 @@ def fill_scope_choices(form, banks: list[str] | None = None) -> None:
                               .where(Question.id.in_(select(Question.id).where(
                                   Question.bank_id.in_(live))))
                               .order_by(QuestionTag.tag))
-    form.tags.choices = [SelectChoice(t, tag_label(t)) for t in tags
-                         if t.partition(":")[0] in ("theme", "project", "position")]
+    form.tags.choices = [SelectChoice(t, tag_label(t)) for t in sorted(tags, key=topic_order)]

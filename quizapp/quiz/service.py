@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import grading
+from .. import grading, presenting
 from ..database import for_update
 from ..models import Bank, CardState, Question, QuizAnswer, QuizAttempt, User
 from ..scheduling import Rating
@@ -119,6 +119,13 @@ def question_seed(attempt: QuizAttempt, question_id: int) -> int:
 
 def answers_by_question(attempt: QuizAttempt) -> dict[int, QuizAnswer]:
     return {a.question_id: a for a in attempt.answers}
+
+
+def first_unanswered(attempt: QuizAttempt) -> int | None:
+    """The number (from 1) of the first question without an answer; None when all have one."""
+    answered = {a.question_id for a in attempt.answers if a.response is not None}
+    return next((n for n, qid in enumerate(attempt.question_ids, start=1)
+                 if qid not in answered), None)
 
 
 def is_open(attempt: QuizAttempt, now: datetime) -> bool:
@@ -257,3 +264,21 @@ def feed_study(session: Session, user: User, attempt: QuizAttempt, question_id: 
 def history(session: Session, user: User) -> list[QuizAttempt]:
     return list(session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)
                                 .order_by(QuizAttempt.started_at.desc())))
+
+
+def answer_rows(session: Session, attempt: QuizAttempt) -> list[tuple]:
+    """A submitted attempt question by question: (answer, question, how it was shown)."""
+    questions = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_(attempt.question_ids)))}
+    rows = []
+    for answer in attempt.answers:
+        question = questions[answer.question_id]
+        rows.append((answer, question, presenting.show(
+            question.content, question.prompt, question_seed(attempt, question.id))))
+    return rows
+
+
+def attempts_at(session: Session, assignment_id: int, user_id: int) -> list[QuizAttempt]:
+    return list(session.scalars(select(QuizAttempt).where(
+        QuizAttempt.assignment_id == assignment_id, QuizAttempt.user_id == user_id)
+        .order_by(QuizAttempt.started_at)))

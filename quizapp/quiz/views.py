@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import grading, presenting
 from ..extensions import db
@@ -19,6 +18,15 @@ bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def resume(attempt: QuizAttempt):
+    """Back into an attempt where the student left off: the first unanswered question, or the
+    submit page when every question has an answer."""
+    number = service.first_unanswered(attempt)
+    if number is None:
+        return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
+    return redirect(url_for("quiz.take", attempt_id=attempt.id, number=number))
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:
@@ -67,7 +75,7 @@ def new():
             form.banks.errors.append(str(exc))
         else:
             db.session.commit()
-            return redirect(url_for("quiz.take", attempt_id=attempt.id, number=1))
+            return resume(attempt)
     return render_template("quiz/new.html", form=form)
 
 
@@ -76,6 +84,15 @@ def _title(form: NewQuizForm) -> str:
     names += [c.label for c in form.tags.choices if c.value in form.tags.data]
     title = ", ".join(names) or "Quiz"
     return title if len(title) <= 120 else title[:117] + "…"
+
+
+@bp.route("/<int:attempt_id>/resume")
+@login_required
+def resume_attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    return resume(attempt)
 
 
 @bp.route("/<int:attempt_id>/<int:number>", methods=["GET", "POST"])
@@ -101,7 +118,11 @@ def _save(attempt: QuizAttempt, question: Question, number: int):
         return _submit_for_timeout(attempt)
     shown = presenting.show(question.content, question.prompt,
                             service.question_seed(attempt, question.id))
-    response = presenting.response_from_form(shown, question.content, request.form.getlist)
+    try:
+        response = presenting.response_from_form(shown, question.content, request.form.getlist)
+    except presenting.UnclearAnswer as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quiz.take", attempt_id=attempt.id, number=number))
     try:
         service.save_answer(db.session, attempt, question, response, _now())
     except service.QuizError as exc:
@@ -174,15 +195,9 @@ def results(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
-    questions = {q.id: q for q in db.session.scalars(
-        select(Question).where(Question.id.in_(attempt.question_ids)))}
-    rows = []
-    for answer in attempt.answers:
-        question = questions[answer.question_id]
-        rows.append((answer, question, presenting.show(
-            question.content, question.prompt, service.question_seed(attempt, question.id))))
     pass_mark, path_slug = _module_of(attempt)
-    return render_template("quiz/results.html", attempt=attempt, rows=rows,
+    return render_template("quiz/results.html", attempt=attempt,
+                           rows=service.answer_rows(db.session, attempt),
                            pass_mark=pass_mark, path_slug=path_slug)
 
 

@@ -9,12 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..labels import tag_name
+from ..labels import tag_group, tag_name, topic_order
 from ..models import Bank, CardState, Question, QuestionTag, User
 from ..scheduling import CardStatus
 from .queue import QueueCounts, Scope, today_counts, unseen
-
-TAG_KINDS = {"theme": "Themes", "project": "Projects", "position": "Positions"}
 
 
 @dataclass(frozen=True)
@@ -77,12 +75,10 @@ def scope_choices(session: Session, user: User, now: datetime) -> list[ScopeChoi
                                    _counts(bank_due.get(bank.id, {}), unseen, new_left,
                                            reviews_left), total))
     tag_due = _due_by(session, user, QuestionTag.tag, True, now)
-    for tag, (total, unseen) in sorted(_totals_by(session, user, QuestionTag.tag, True).items()):
-        kind = tag.partition(":")[0]
-        if kind not in TAG_KINDS:
-            continue
-        choices.append(ScopeChoice(Scope("tag", tag), tag_name(tag),
-                                   TAG_KINDS[kind],
+    totals = _totals_by(session, user, QuestionTag.tag, True)
+    for tag in sorted(totals, key=topic_order):
+        total, unseen = totals[tag]
+        choices.append(ScopeChoice(Scope("tag", tag), tag_name(tag), tag_group(tag),
                                    _counts(tag_due.get(tag, {}), unseen, new_left, reviews_left),
                                    total))
     return choices

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .. import scheduling
 from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User, UTCDateTime
 
+UNLIMITED = 1_000_000  # a daily limit that never binds
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: learning steps due soon are shown when idle
 LEARNING_STATES = (int(scheduling.CardStatus.LEARNING), int(scheduling.CardStatus.RELEARNING))
 REVIEW_STATES = (int(scheduling.CardStatus.REVIEW),)
@@ -25,35 +26,47 @@ REVIEW_STATES = (int(scheduling.CardStatus.REVIEW),)
 
 @dataclass(frozen=True)
 class Scope:
-    """What a student studies: everything, one bank, or one tag."""
+    """What a student studies: everything, one bank, one tag, or a set of questions that an
+    assignment or an orientation module draws on (several banks and topics at once)."""
 
-    kind: str = "all"  # all | bank | tag
-    value: str = ""
+    kind: str = "all"  # all | bank | tag | set
+    value: str = ""  # the bank or tag; for a set, what it is (e.g. "assignment:12")
+    ids: tuple[int, ...] = ()  # a set's questions
+    title: str = ""  # a set's name, as its page shows it
+    new_unlimited: bool = False  # new cards not held back by the daily limit (assignments)
 
     @classmethod
-    def parse(cls, text: str | None) -> Scope:
+    def parse(cls, text: str | None) -> Scope | None:
+        """A bank, a tag or everything; None for anything else (a set needs resolving)."""
         kind, _, value = (text or "all").partition(":")
         if kind in ("bank", "tag") and value:
             return cls(kind, value)
-        return cls()
+        return cls() if kind == "all" and not value else None
 
     def __str__(self) -> str:
-        return "all" if self.kind == "all" else f"{self.kind}:{self.value}"
+        return "all" if self.kind == "all" else f"{self.kind}:{self.value}" \
+            if self.kind != "set" else self.value
 
     def filter(self, query):
         """Restrict a query that involves Question to this scope."""
-        return scoped(query, self.kind, self.value)
+        return scoped(query, self.kind, list(self.ids) if self.kind == "set" else self.value)
 
     @property
     def params(self) -> dict:
-        return {"scope_value": self.value}
+        if self.kind == "set":
+            return {"scope_ids": list(self.ids)}
+        return {"scope_value": self.value} if self.kind != "all" else {}
 
 
 def scoped(query, kind: str, value=None):
-    """Restrict a query that involves Question to a scope; the value defaults to the bound
-    parameter `scope_value`, so a statement can be built once and run for any scope."""
-    value = bindparam("scope_value") if value is None else value
+    """Restrict a query that involves Question to a scope; the value defaults to a bound
+    parameter (`scope_value`, or the list `scope_ids` of a set), so a statement can be built
+    once and run for any scope of its kind."""
     query = query.where(Question.retired.is_(False))
+    if kind == "set":
+        ids = bindparam("scope_ids", expanding=True) if value is None else value
+        return query.where(Question.id.in_(ids))
+    value = bindparam("scope_value") if value is None else value
     if kind == "bank":
         return query.where(Question.bank_id.in_(select(Bank.id).where(Bank.slug == value)))
     if kind == "tag":
@@ -74,6 +87,7 @@ class CardQuestion:
     content: dict
     bank_title: str
     explanation: str | None
+    bank_source: dict | None
 
 
 @dataclass(frozen=True)
@@ -192,8 +206,8 @@ def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> Qu
     start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
     row = session.connection().execute(_queue_state_statement(scope.kind), {
         "uid": user.id, "now": now, "day_start": start, **scope.params}).one()
-    return QueueState(*row, new_per_day=user.new_cards_per_day,
-                      reviews_per_day=user.max_reviews_per_day)
+    new_per_day = UNLIMITED if scope.new_unlimited else user.new_cards_per_day
+    return QueueState(*row, new_per_day=new_per_day, reviews_per_day=user.max_reviews_per_day)
 
 
 def today_counts(session: Session, user: User, now: datetime) -> DayCounts:
@@ -206,7 +220,7 @@ def queue_counts(session: Session, user: User, scope: Scope, now: datetime) -> Q
 
 
 _QUESTION_COLUMNS = (Question.id, Question.key, Question.type, Question.prompt,
-                     Question.content, Bank.title, Question.explanation)
+                     Question.content, Bank.title, Question.explanation, Bank.source)
 _CARD_COLUMNS = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
                  CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import IntegrityError
 
-from .. import grading, presenting, scheduling
+from .. import grading, presenting, scheduling, scopes
 from ..extensions import db
 from ..models import Question
 from . import overview, service, tokens
@@ -70,10 +70,18 @@ def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | Non
                                          shown.seed))
 
 
+def _scope(text: str | None) -> service.Scope:
+    """The scope a link or form names, or a 404: never "everything" in its place."""
+    scope = scopes.resolve(db.session, current_user, text, _now())
+    if scope is None:
+        abort(404)
+    return scope
+
+
 @bp.route("/session")
 @login_required
 def session():
-    scope = service.Scope.parse(request.args.get("scope"))
+    scope = _scope(request.args.get("scope"))
     return _next_card_page(scope, ahead=request.args.get("ahead") == "1")
 
 
@@ -90,10 +98,16 @@ def answer():
     """Reveal a flashcard, or grade an objective answer; nothing is stored until the rating."""
     presentation = _presentation()
     question = db.get_or_404(Question, presentation.question_id)
-    scope = service.Scope.parse(request.form.get("scope"))
+    scope = _scope(request.form.get("scope"))
     content = question.content
     shown = presenting.show(content, question.prompt, presentation.seed)
-    response = presenting.response_from_form(shown, content, request.form.getlist)
+    try:
+        response = presenting.response_from_form(shown, content, request.form.getlist)
+    except presenting.UnclearAnswer as exc:  # the same card comes back, with the message
+        if request.headers.get(FRAGMENT_HEADER):
+            return _next_card_page(scope, notice=str(exc))
+        flash(str(exc), "error")
+        return redirect(url_for("study.session", scope=str(scope)))
     result = None if content["type"] == "flashcard" else grading.grade(content, response)
     suggested = scheduling.Rating.GOOD if result is None else \
         scheduling.suggested_rating(result.score)
@@ -108,7 +122,7 @@ def answer():
 @login_required
 def rate():
     presentation = _presentation()
-    scope = service.Scope.parse(request.form.get("scope"))
+    scope = _scope(request.form.get("scope"))
     try:
         rating = scheduling.Rating(int(request.form.get("rating", "")))
     except ValueError:

@@ -14,7 +14,7 @@ def test_register_logout_login(page, live_server):
     page.get_by_label("Password", exact=True).fill("a long password")
     page.get_by_label("Repeat the password").fill("a long password")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Welcome, Leyla")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hello, Leyla")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You have logged out.")
@@ -27,5 +27,5 @@ def test_register_logout_login(page, live_server):
 
     page.get_by_label("Password").fill("a long password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Welcome, Leyla")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hello, Leyla")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Leyla")

@@ -55,9 +55,11 @@ def answer_current(page):
     elif prompt == "Match the pairs":
         for left, right in (("One", "Uno"), ("Two", "Dos"), ("Three", "Tres")):
             page.get_by_label(left, exact=True).select_option(label=right)
-    elif prompt == "Put the numbers in order":
-        for position, item in enumerate(("first", "second", "third"), start=1):
-            page.get_by_label(item, exact=True).select_option(str(position))
+    elif prompt == "Put the numbers in order":  # with the move buttons, as a person would
+        for position, item in enumerate(("first", "second", "third")):
+            while page.locator(".order-list .order-text").all_inner_texts().index(item) > \
+                    position:
+                page.get_by_role("button", name=f"Move {item} up").click()
     elif prompt == "Capital of Pakistan":
         page.get_by_text("Show the answer").click()
         expect(page.get_by_text("Islamabad")).to_be_visible()

@@ -29,7 +29,8 @@ def test_hand_computed_example(xs, ys, facility, r):
 
 
 def test_flags():
-    assert item_stats(sums([1, 0, 1, 0], [2, 2, 0, 1])).flags == [
+    # The four-student example, twice over: negative discrimination, on enough attempts.
+    assert item_stats(sums([1, 0, 1, 0] * 2, [2, 2, 0, 1] * 2)).flags == [
         "negative discrimination: stronger students do worse on it"]
     assert "very low facility" in item_stats(sums([0, 0, 0, 0, 0, 1], [1, 2, 0, 1, 2, 3])).flags[0]
     assert item_stats(sums([1, 1, 0, 0], [2, 1, 1, 1])).flags == []
@@ -39,3 +40,14 @@ def test_undefined_when_everyone_scores_the_same():
     stats = item_stats(sums([1, 1, 1], [0, 1, 2]))
     assert stats.facility == 1.0 and stats.discrimination is None
     assert item_stats(ItemSums(0, 0, 0, 0, 0, 0)).facility is None
+
+
+def test_an_item_is_flagged_only_once_enough_students_answered_it():
+    from quizapp.classes.stats import MIN_ATTEMPTS, ItemSums, item_stats
+
+    # Everyone got it wrong: facility 0, flagged once there are enough answers.
+    few = item_stats(ItemSums(MIN_ATTEMPTS - 1, 0, 0, 8, 20, 0))
+    enough = item_stats(ItemSums(MIN_ATTEMPTS, 0, 0, 10, 26, 0))
+    assert few.facility == enough.facility == 0
+    assert few.flags == [] and not few.enough
+    assert enough.flags == ["very low facility: almost nobody gets it right"]

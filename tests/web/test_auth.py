@@ -17,7 +17,7 @@ def test_student_registers_and_lands_logged_in(client):
     response = register(client)
     assert response.status_code == 302
     home = client.get("/").get_data(as_text=True)
-    assert "Welcome, Ayla" in home
+    assert "Hello, Ayla" in home and home.count("Ayla") == 2  # the greeting and the menu
     user = db.session.scalar(User.by_email("new@example.org"))
     assert user.role == Role.STUDENT
     assert user.timezone == "Asia/Baku"

@@ -1,0 +1,55 @@
+"""What a study link names, resolved for one student: a bank, a topic, everything, or the
+exact questions an assignment or an orientation module draws on. No Flask here.
+
+`assignment:12` and `module:trip/first` are written in links (the home page, a module's
+page); they resolve to the same questions the assignment or the module's check uses, never to
+"everything". A link the student may not use resolves to nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .classes import service as classes
+from .models import Assignment, Enrolment, OrientationPath, User
+from .quiz import service as quizzes
+from .study.queue import Scope
+
+
+def resolve(session: Session, user: User, text: str | None, now: datetime) -> Scope | None:
+    simple = Scope.parse(text)
+    if simple is not None:
+        return simple
+    kind, _, value = (text or "").partition(":")
+    if kind == "assignment" and value.isdigit() and len(value) < 10:
+        return _assignment(session, user, int(value), now)
+    if kind == "module":
+        slug, _, key = value.partition("/")
+        return _module(session, slug, key)
+    return None
+
+
+def _assignment(session: Session, user: User, assignment_id: int, now: datetime
+                ) -> Scope | None:
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or session.scalar(select(Enrolment.id).where(
+            Enrolment.class_id == assignment.class_id, Enrolment.user_id == user.id)) is None:
+        return None
+    ids = classes.scope_question_ids(session, assignment)
+    # While it is open, the cards it asks for are not held back by the daily new-card limit.
+    is_open = classes.window_state(assignment, now) == "open"
+    return Scope("set", f"assignment:{assignment.id}", tuple(ids), assignment.title,
+                 new_unlimited=is_open)
+
+
+def _module(session: Session, slug: str, key: str) -> Scope | None:
+    path = session.scalar(select(OrientationPath).where(OrientationPath.slug == slug))
+    module = next((m for m in path.modules if m["id"] == key), None) if path else None
+    if module is None:
+        return None
+    ids = quizzes.candidate_ids(session, module["banks"], module["tags"],
+                                topic_banks=quizzes.shared_banks(session))
+    return Scope("set", f"module:{slug}/{key}", tuple(ids), module["title"])
