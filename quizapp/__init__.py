@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from .classes.student_views import bp as student_classes_bp
     from .classes.views import bp as classes_bp
     from .core.views import bp as core_bp
+    from .editor.views import bp as editor_bp
     from .orientation.views import bp as orientation_bp
     from .quiz.views import bp as quiz_bp
     from .study.progress_views import bp as progress_bp
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(teach_bp)
+    app.register_blueprint(editor_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(quiz_bp)

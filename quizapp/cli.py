@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from .auth import service as accounts
 from .banks.errors import BankErrors
-from .banks.exporter import export_yaml
+from .banks.exporter import export_yaml, yaml_text
 from .banks.files import bank_paths, load_paths
 from .banks.importer import apply_import, plan_import
 from .banks.schema import json_schema
@@ -104,7 +104,7 @@ def import_banks(paths: tuple[str, ...], dry_run: bool) -> None:
         changes = apply_import(db.session, banks, datetime.now(UTC))
         db.session.commit()
     for change in changes:
-        click.echo(change.summary())
+        click.echo("\n".join(change.lines() if dry_run else [change.summary()]))
     if dry_run:
         click.echo("Dry run: nothing was written.")
 
@@ -146,6 +146,23 @@ def export(bank_id: str, output: str | None) -> None:
     text = export_yaml(db.session, bank)
     if output:
         Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@banks_cli.command("convert")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--to", "target", type=click.Choice(["yaml"]), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+def convert(path: str, target: str, output: str | None) -> None:
+    """Read a bank in any format this app reads (CSV, TSV, GIFT, Aiken, Moodle XML) and
+    write it as a YAML bank, to keep and edit."""
+    bank = _load_or_exit((path,))[0]
+    text = yaml_text(bank.model_dump(mode="json", exclude_none=True))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}: {len(bank.questions)} question(s).", err=True)
     else:
         click.echo(text, nl=False)
 

@@ -142,6 +142,9 @@ class Bank(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Goes up with every change, however made (editor, upload, command line): the editor
+    # saves only over the version it showed, so two editors cannot overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position"

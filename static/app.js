@@ -171,6 +171,27 @@
   enhance(document);
   document.addEventListener("study:swapped", function () { enhance(studyRoot()); });
 
+  // The question editor: the preview follows the form as one types (the Preview button does
+  // the same without this script).
+  var editor = document.querySelector("form[data-preview-url]");
+  if (editor) {
+    var pending = null;
+    var refresh = function () {
+      var data = new FormData(editor);
+      data.set("action", "preview");
+      window.fetch(editor.dataset.previewUrl, {
+        method: "POST", body: data, credentials: "same-origin", headers: {"X-Preview": "1"}
+      }).then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html !== null) { document.getElementById("preview").innerHTML = html; }
+        }).catch(function () { /* the Preview button still works */ });
+    };
+    editor.addEventListener("input", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(refresh, 400);
+    });
+  }
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

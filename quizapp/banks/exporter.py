@@ -36,7 +36,15 @@ def bank_document(session: Session, bank: Bank) -> dict:
     return doc
 
 
-def export_yaml(session: Session, bank: Bank) -> str:
-    body = yaml.dump(bank_document(session, bank), Dumper=yaml.CSafeDumper, sort_keys=False,
-                     allow_unicode=True, width=100)
-    return "# yaml-language-server: $schema=./schema.json\n" + body
+def yaml_text(document: dict, schema_url: str = "./schema.json") -> str:
+    """A bank document as YAML a person would write, fields in a person's order; the first
+    line lets an editor with the YAML language server check it against the schema."""
+    questions = [{"id": q["id"], **_tidy({k: v for k, v in q.items() if k != "id"})}
+                 for q in document["questions"]]
+    body = yaml.dump(document | {"questions": questions}, Dumper=yaml.CSafeDumper,
+                     sort_keys=False, allow_unicode=True, width=100)
+    return f"# yaml-language-server: $schema={schema_url}\n" + body
+
+
+def export_yaml(session: Session, bank: Bank, schema_url: str = "./schema.json") -> str:
+    return yaml_text(bank_document(session, bank), schema_url)

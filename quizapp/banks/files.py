@@ -5,23 +5,61 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import BankError, BankErrors
-from .loader import load_bank, load_bank_bytes
+from .formats import READABLE, aiken, bank_from_name, gift, moodle_xml, tabular
+from .loader import decode_text, load_bank_bytes, too_big, validate
 from .schema import BankFile
 
 NOT_BANKS = {"orientation.yaml"}  # other YAML that lives beside the banks
+YAML = (".yaml", ".yml")
+OTHERS = (".csv", ".tsv", ".txt", ".gift", ".xml")
 
 
 def bank_paths(paths: list[str | Path]) -> list[Path]:
-    """Files as given; for a folder, its *.yaml and *.yml files (sorted), banks only."""
+    """Files as given; for a folder, the bank files in it (sorted), any readable format."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir()
-                            if p.suffix in (".yaml", ".yml") and p.name not in NOT_BANKS)
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in YAML + OTHERS
+                            and p.name not in NOT_BANKS)
         else:
             found.append(path)
     return found
+
+
+def _reader(name: str, text: str):
+    suffix = Path(name).suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return tabular.read
+    if suffix == ".gift":
+        return gift.read
+    if suffix == ".xml":
+        return moodle_xml.read
+    if suffix == ".txt":
+        if aiken.looks_like(text):
+            return aiken.read
+        if "{" in text and "}" in text:
+            return gift.read
+        return tabular.read
+    return None
+
+
+def load_bank_file(data: bytes, name: str, max_bytes: int | None = None) -> BankFile:
+    """A bank from a file of any readable format, validated as a YAML bank is; BankErrors
+    with every problem (FILE:LINE) otherwise."""
+    if Path(name).suffix.lower() in YAML:
+        return load_bank_bytes(data, name, max_bytes)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise BankErrors([too_big(name, len(data), max_bytes)])
+    text = decode_text(data, name)
+    read = _reader(name, text)
+    if read is None:
+        raise BankErrors([BankError(name, 0, 0, f"this app cannot read this kind of file; "
+                                                f"it reads {READABLE}")])
+    parsed = read(text, name)
+    bank = validate(parsed.document, parsed.place, name, parsed.problems)
+    bank.titled_by_file_name(parsed.document.get("title") == bank_from_name(name)["title"])
+    return bank
 
 
 def _duplicate_banks(banks: list[tuple[str, BankFile]]) -> list[BankError]:
@@ -42,9 +80,11 @@ def load_many(sources: list[tuple[str, bytes | Path]], max_bytes: int | None) ->
     for name, source in sources:
         try:
             if isinstance(source, Path):
-                bank = load_bank(source, max_bytes)
-            else:
-                bank = load_bank_bytes(source, name, max_bytes)
+                size = source.stat().st_size
+                if max_bytes is not None and size > max_bytes:
+                    raise BankErrors([too_big(name, size, max_bytes)])
+                source = source.read_bytes()
+            bank = load_bank_file(source, name, max_bytes)
         except BankErrors as exc:
             errors += exc.errors
         except FileNotFoundError:
@@ -58,4 +98,9 @@ def load_many(sources: list[tuple[str, bytes | Path]], max_bytes: int | None) ->
 
 
 def load_paths(paths: list[str | Path], max_bytes: int | None) -> list[BankFile]:
-    return load_many([(str(p), p) for p in bank_paths(paths)], max_bytes)
+    """Every bank in these files and folders; a folder with none is a problem, not "OK"."""
+    found = bank_paths(paths)
+    if not found:
+        raise BankErrors([BankError(str(p), 0, 0, f"no bank files here; this app reads "
+                                                  f"{READABLE}") for p in paths])
+    return load_many([(str(p), p) for p in found], max_bytes)

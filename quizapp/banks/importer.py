@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Bank, Question, QuestionTag
-from .schema import BankFile
+from .schema import GAP, BankFile
 
 DEFAULT_CLOZE_PROMPT = "Fill in the gaps."
 
@@ -33,6 +33,21 @@ class BankChanges:
     unchanged: int = 0
     retired: int = 0
     restored: int = 0
+    # Which questions, by kind of change: (question id, prompt), in bank order.
+    listed: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: {
+        "added": [], "changed": [], "retired": [], "restored": []})
+
+    def note(self, kind: str, key: str, prompt: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if kind in self.listed:
+            self.listed[kind].append((key, prompt))
+
+    def lines(self) -> list[str]:
+        """The summary, then each added, changed, retired and restored question."""
+        out = [self.summary()]
+        for kind, items in self.listed.items():
+            out += [f"  {kind:<8} {key}: {prompt[:70]}" for key, prompt in items]
+        return out
 
     @property
     def total(self) -> int:
@@ -50,6 +65,7 @@ class _Existing:
     content_hash: str
     retired: bool
     position: int
+    prompt: str
 
 
 @dataclass
@@ -80,34 +96,37 @@ def _existing(session: Session, bank: Bank | None) -> dict[str, _Existing]:
         return {}
     rows = session.execute(
         select(Question.key, Question.id, Question.content_hash, Question.retired,
-               Question.position).where(Question.bank_id == bank.id)
+               Question.position, Question.prompt).where(Question.bank_id == bank.id)
     )
-    return {key: _Existing(qid, digest, retired, pos) for key, qid, digest, retired, pos in rows}
+    return {key: _Existing(*values) for key, *values in rows}
 
 
 def _plan_bank(session: Session, bank_file: BankFile) -> _Plan:
     bank = session.scalar(select(Bank).where(Bank.slug == bank_file.id))
-    plan = _Plan(BankChanges(bank_file.id, bank_file.title, new_bank=bank is None), bank)
+    title = bank.title if bank is not None and bank_file.titled_by_file_name() else \
+        bank_file.title
+    plan = _Plan(BankChanges(bank_file.id, title, new_bank=bank is None), bank)
     existing = _existing(session, bank)
     for position, question in enumerate(bank_file.questions):
         row = question_row(question, position)
+        shown = GAP.sub("___", question.text) if question.type == "cloze" else row["prompt"]
         old = existing.pop(question.id, None)
         if old is None:
             plan.inserts.append(row)
-            plan.changes.added += 1
+            plan.changes.note("added", question.id, shown)
             continue
         if old.retired:
-            plan.changes.restored += 1
+            plan.changes.note("restored", question.id, shown)
         elif old.content_hash != row["content_hash"]:
-            plan.changes.changed += 1
+            plan.changes.note("changed", question.id, shown)
         else:
-            plan.changes.unchanged += 1
+            plan.changes.note("unchanged", question.id, shown)
         if old.retired or old.content_hash != row["content_hash"] or old.position != position:
             plan.updates.append({**row, "id": old.id})
-    for old in existing.values():
+    for key, old in existing.items():
         if not old.retired:
             plan.retire_ids.append(old.id)
-            plan.changes.retired += 1
+            plan.changes.note("retired", key, old.prompt)
     return plan
 
 
@@ -125,6 +144,8 @@ def _write_bank_row(session: Session, plan: _Plan, bank_file: BankFile, now: dat
         if bank_file.source else None,
     }
     bank = plan.bank_row
+    if bank is not None and bank_file.titled_by_file_name():  # the file had no details
+        values = {key: getattr(bank, key) for key in values}
     if bank is None:
         bank = Bank(slug=bank_file.id, created_at=now, updated_at=now, owner_id=owner_id,
                     **values)
@@ -136,6 +157,7 @@ def _write_bank_row(session: Session, plan: _Plan, bank_file: BankFile, now: dat
         for key, value in values.items():
             setattr(bank, key, value)
         bank.updated_at = now
+        bank.version = (bank.version or 1) + 1
     return bank
 
 

@@ -93,7 +93,7 @@ def _at(path: str, node: yaml.Node | None, message: str) -> BankError:
     return BankError(path, node.start_mark.line + 1, node.start_mark.column + 1, message)
 
 
-def _decode(data: bytes, path: str) -> str:
+def decode_text(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -158,7 +158,7 @@ def _mark_error(path: str, exc: yaml.MarkedYAMLError, message: str | None = None
 def parse_yaml(data: bytes, path: str) -> tuple[Any, yaml.Node, list[BankError]]:
     """Plain values, the node tree (for line numbers) and the problems that do not stop
     validation (duplicate keys); BankErrors for those that do."""
-    text = _decode(data, path)
+    text = decode_text(data, path)
     if tabs := _tab_errors(text, path):
         raise BankErrors(tabs)
     root = _compose(text, path)
@@ -191,15 +191,27 @@ class _Locator:
         return _node_at(self.root, loc, self)
 
 
-def _node_at(root: yaml.Node, loc: tuple, locator: _Locator | None = None
-             ) -> tuple[yaml.Node, str]:
+Place = Callable[[tuple], tuple[int, int, str]]  # a location -> (line, column, as text)
+
+
+def yaml_places(root: yaml.Node) -> Place:
+    """Where a location of a YAML document is: the line and column of its node."""
+    locate = _Locator(root)
+
+    def place(loc: tuple) -> tuple[int, int, str]:
+        node, shown = locate(loc)
+        return node.start_mark.line + 1, node.start_mark.column + 1, shown
+
+    return place
+
+
+def _node_at(root: yaml.Node, loc: tuple, locator: _Locator) -> tuple[yaml.Node, str]:
     """The deepest node along a pydantic error location, and that location as text."""
     node, shown = root, ""
     for part in loc:
         child = None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            child = locator.child(node, part) if locator else next(
-                (v for k, v in node.value if k.value == part), None)
+            child = locator.child(node, part)
             if child is not None:
                 shown += f".{part}" if shown else part
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
@@ -211,45 +223,46 @@ def _node_at(root: yaml.Node, loc: tuple, locator: _Locator | None = None
     return node, shown
 
 
-def _duplicate_ids(data: dict, root: yaml.Node, path: str, key: str) -> list[BankError]:
+def _duplicate_ids(data: dict, place: Place, path: str, key: str) -> list[BankError]:
     questions = data.get(key)
     if not isinstance(questions, list):
         return []
     seen: dict[str, int] = {}
     errors = []
-    locate = _Locator(root)
     for index, question in enumerate(questions):
         qid = question.get("id") if isinstance(question, dict) else None
         if not isinstance(qid, str) or len(errors) >= MAX_LISTED:
             continue
         if qid in seen:
-            node, shown = locate((key, index, "id"))
-            errors.append(_at(path, node, f"{shown}: duplicate id '{qid}' (also "
-                                          f"{key}[{seen[qid]}]); ids must be unique"))
+            line, col, shown = place((key, index, "id"))
+            errors.append(BankError(path, line, col, f"{shown}: duplicate id '{qid}' (also "
+                                                     f"{key}[{seen[qid]}]); ids must be unique"))
         else:
             seen[qid] = index
     return errors
 
 
-def validate(data: Any, root: yaml.Node, path: str, errors: list[BankError] | None = None,
+def validate(data: Any, place: Place, path: str, errors: list[BankError] | None = None,
              model: type[BaseModel] = BankFile, items: str = "questions"):
     """The document as `model`, or BankErrors with every problem: those given and those found
-    here. `items` names the list whose entries need unique ids."""
+    here, each where `place` says it is. `items` names the list whose entries need unique
+    ids."""
     errors = list(errors or [])
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
-        raise BankErrors([_at(path, root, f"the top level must be a mapping with id, title and "
-                                          f"{items}; this file holds {kind}")])
-    errors += _duplicate_ids(data, root, path, items)
+        line, col, _ = place(())
+        raise BankErrors([BankError(path, line, col, f"the top level must be a mapping with "
+                                                     f"id, title and {items}; this file holds "
+                                                     f"{kind}")])
+    errors += _duplicate_ids(data, place, path, items)
     try:
         bank = model.model_validate(data)
     except ValidationError as exc:
-        locate = _Locator(root)
         found = exc.errors(include_url=False)
         total = len(errors) + len(found)
         for err in found[:max(0, MAX_LISTED - len(errors))]:
-            node, shown = locate(err["loc"])
-            errors.append(_at(path, node, describe(err, shown)))
+            line, col, shown = place(err["loc"])
+            errors.append(BankError(path, line, col, describe(err, shown)))
         errors += _more(path, total - MAX_LISTED)
     if errors:
         raise BankErrors(errors)
@@ -279,14 +292,15 @@ def load_document(data: bytes, path: str, model: type[BaseModel], items: str,
     `check` looks at the valid document (e.g. against the database) and returns problems as
     (location, message) pairs; they are reported with their line like any other."""
     if max_bytes is not None and len(data) > max_bytes:
-        raise BankErrors([_too_big(path, len(data), max_bytes)])
+        raise BankErrors([too_big(path, len(data), max_bytes)])
     values, root, problems = parse_yaml(data, path)
-    document = validate(values, root, path, problems, model, items)
+    place = yaml_places(root)
+    document = validate(values, place, path, problems, model, items)
     if check is not None and (found := check(document)):
-        errors, locate = [], _Locator(root)
+        errors = []
         for loc, message in found[:MAX_LISTED]:
-            node, shown = locate(loc)
-            errors.append(_at(path, node, f"{shown}: {message}" if shown else message))
+            line, col, shown = place(loc)
+            errors.append(BankError(path, line, col, f"{shown}: {message}" if shown else message))
         raise BankErrors(errors)
     return document
 
@@ -296,11 +310,11 @@ def load_bank(path: str | Path, max_bytes: int | None = None) -> BankFile:
     path = Path(path)
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        raise BankErrors([_too_big(str(path), size, max_bytes)])
+        raise BankErrors([too_big(str(path), size, max_bytes)])
     return load_bank_bytes(path.read_bytes(), str(path))
 
 
-def _too_big(path: str, size: int, limit: int) -> BankError:
+def too_big(path: str, size: int, limit: int) -> BankError:
     return BankError(path, 0, 0, f"the file is {_size(size)}, over the limit of "
                                  f"{_size(limit)}; split it into smaller banks")
 

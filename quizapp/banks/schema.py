@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
+    PrivateAttr,
     StrictBool,
     StrictStr,
     StringConstraints,
@@ -120,7 +121,7 @@ class Flashcard(QuestionBase):
 class _ChoiceQuestion(QuestionBase):
     prompt: Text
     choices: list[ChoiceItem] = Field(min_length=2, max_length=12)
-    explanation: Text
+    explanation: Text | None = Field(None, description="Why the answer is right.")
 
     @field_validator("choices")
     @classmethod
@@ -167,14 +168,14 @@ class TrueFalse(QuestionBase):
     type: Literal["true_false"]
     prompt: Text
     answer: StrictBool
-    explanation: Text
+    explanation: Text | None = Field(None, description="Why the answer is right.")
 
 
 class ShortAnswer(QuestionBase):
     type: Literal["short_answer"]
     prompt: Text
     answers: list[Text] = Field(min_length=1, description="Every accepted answer.")
-    explanation: Text
+    explanation: Text | None = Field(None, description="Why the answer is right.")
 
     @field_validator("answers")
     @classmethod
@@ -190,7 +191,7 @@ class Cloze(QuestionBase):
     type: Literal["cloze"]
     prompt: Text | None = None
     text: Text = Field(description="Mark each gap as [[answer|other accepted answer]].")
-    explanation: Text
+    explanation: Text | None = Field(None, description="Why the answer is right.")
 
     @field_validator("text")
     @classmethod
@@ -212,7 +213,7 @@ class Matching(QuestionBase):
     type: Literal["matching"]
     prompt: Text
     pairs: list[Pair] = Field(min_length=2, max_length=12)
-    explanation: Text
+    explanation: Text | None = Field(None, description="Why the answer is right.")
 
     @field_validator("pairs")
     @classmethod
@@ -227,7 +228,7 @@ class Ordering(QuestionBase):
     prompt: Text
     items: list[Text] = Field(min_length=2, max_length=12,
                               description="The items in their right order.")
-    explanation: Text
+    explanation: Text | None = Field(None, description="Why the answer is right.")
 
     @field_validator("items")
     @classmethod
@@ -251,6 +252,14 @@ class BankFile(Strict):
     description: Text | None = None
     source: BankSource | None = None
     questions: list[Question] = Field(min_length=1)
+    # True when the file could not name the bank (GIFT, CSV, Aiken...) and its title was
+    # made from the file's name: a re-import then keeps the bank's own title and details.
+    _titled_by_file_name: bool = PrivateAttr(default=False)
+
+    def titled_by_file_name(self, value: bool | None = None) -> bool:
+        if value is not None:
+            self._titled_by_file_name = value
+        return self._titled_by_file_name
 
 
 def json_schema() -> dict:

@@ -1,13 +1,19 @@
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify, render_template
-from flask_login import current_user
+from flask import Blueprint, Response, jsonify, render_template
+from flask_login import current_user, login_required
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from sqlalchemy import func, select, text
 
+from ..banks.exporter import bank_document
+from ..banks.formats import anki
+from ..banks.schema import json_schema
 from ..classes.service import assignments_for_student, classes_of_student
+from ..config import BUNDLED_QUESTIONS
 from ..database import backend_name
 from ..extensions import db
-from ..models import Question
+from ..models import Bank, Question
 from ..quiz.forms import EmptyForm
 from ..study.service import Scope, queue_counts
 
@@ -41,3 +47,28 @@ def healthz():
     body = {"status": "ok" if ok else "error", "database": {"backend": backend_name(),
                                                             "answers": ok}}
     return jsonify(body), 200 if ok else 503
+
+
+@bp.route("/schema.json")
+def schema():
+    """The bank format's JSON Schema, at the address exported banks name in their first
+    line (so an editor with the YAML language server checks them)."""
+    return jsonify(json_schema())
+
+
+@bp.route("/decks/<slug>.apkg")
+@login_required
+def deck(slug: str):
+    """A bank's live questions as an Anki deck, for anyone who studies it."""
+    bank = db.first_or_404(select(Bank).where(Bank.slug == slug))
+    return Response(anki.write(bank_document(db.session, bank)),
+                    mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{slug}.apkg"'})
+
+
+@bp.route("/help/banks")
+def bank_format():
+    """The bank format's documentation (questions/README.md), as a page."""
+    source = (BUNDLED_QUESTIONS / "README.md").read_text(encoding="utf-8")
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(source)
+    return render_template("core/help.html", body=Markup(body), title="Question bank format")

@@ -18,7 +18,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.access import teacher_required
 from ..banks.errors import BankErrors
-from ..banks.exporter import export_yaml
+from ..banks.exporter import bank_document, export_yaml
+from ..banks.formats import gift, moodle_xml
 from ..extensions import db
 from ..models import Bank
 from . import banks_service as service
@@ -96,12 +97,53 @@ def confirm(token: str):
     return redirect(url_for("teach.banks"))
 
 
+def _download(body, filename: str, mimetype: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _bank(slug: str) -> Bank:
+    return db.first_or_404(select(Bank).where(Bank.slug == slug))
+
+
+@bp.route("/banks/starter.yaml")
+@teacher_required
+def starter():
+    """A bank of one question of each type, to copy and change."""
+    text = render_template("banks/starter.yaml", schema_url=url_for("core.schema",
+                                                                    _external=True))
+    return _download(text, "my-first-bank.yaml", "application/x-yaml")
+
+
+@bp.route("/banks/template.csv")
+@teacher_required
+def spreadsheet_template():
+    """The spreadsheet layout, one row of each type, for teachers who work in a sheet."""
+    return _download(render_template("banks/template.csv"), "bank-template.csv",
+                     "text/csv; charset=utf-8")
+
+
 @bp.route("/banks/<slug>.yaml")
 @teacher_required
 def export(slug: str):
-    bank = db.first_or_404(select(Bank).where(Bank.slug == slug))
-    return Response(export_yaml(db.session, bank), mimetype="application/x-yaml",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}.yaml"'})
+    bank = _bank(slug)
+    text = export_yaml(db.session, bank, url_for("core.schema", _external=True))
+    return _download(text, f"{slug}.yaml", "application/x-yaml")
+
+
+@bp.route("/banks/<slug>.gift")
+@teacher_required
+def export_gift(slug: str):
+    """For Moodle's GIFT import. Questions GIFT cannot hold are named in its first lines."""
+    text, _ = gift.write(bank_document(db.session, _bank(slug)))
+    return _download(text, f"{slug}.gift", "text/plain")
+
+
+@bp.route("/banks/<slug>.moodle.xml")
+@teacher_required
+def export_moodle(slug: str):
+    text, _ = moodle_xml.write(bank_document(db.session, _bank(slug)))
+    return _download(text, f"{slug}.moodle.xml", "application/xml")
 
 
 @bp.url_value_preprocessor

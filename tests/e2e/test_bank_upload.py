@@ -35,7 +35,7 @@ def test_teacher_uploads_rejected_then_good_bank(page, live_server, live_app):
     broken = b"id: broken\ntitle: T\nquestions:\n  - id: q\n    type: single_choice\n" \
              b"    prompt: Where?\n    choices: [Lahore, Karachi]\n    answer: Baku\n" \
              b"    explanation: E\n"
-    page.get_by_label("Bank files (.yaml)").set_input_files(
+    page.get_by_label("Bank files").set_input_files(
         files=[{"name": "broken.yaml", "mimeType": "application/x-yaml", "buffer": broken}])
     page.get_by_role("button", name="Check files").click()
     report = page.get_by_role("alert")
@@ -44,7 +44,7 @@ def test_teacher_uploads_rejected_then_good_bank(page, live_server, live_app):
     expect(report).to_contain_text("'Baku' is not one of the choices")
 
     good = BANK.format(hub_prompt="What is Azerbaijan, per the article?", extra=CARD).encode()
-    page.get_by_label("Bank files (.yaml)").set_input_files(
+    page.get_by_label("Bank files").set_input_files(
         files=[{"name": "energy.yaml", "mimeType": "application/x-yaml", "buffer": good}])
     page.get_by_role("button", name="Check files").click()
     expect(page.get_by_role("heading", name="Ready to import")).to_be_visible()

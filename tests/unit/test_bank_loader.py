@@ -117,8 +117,8 @@ def test_size_limit_is_checked_before_parsing():
     ("type: flashcard\n    front: F", "missing field 'back'"),
     ("type: true_false\n    prompt: P\n    answer: true\n    explanation: E\n    anwser: x",
      "unknown field 'anwser' (did you mean 'answer'?)"),
-    ("type: single_choice\n    prompt: P\n    choices: [A, B]\n    answer: A",
-     "missing field 'explanation'"),
+    ("type: single_choice\n    prompt: P\n    choices: [A, B]\n    answer: B\n    explanation: ''",
+     "must not be empty"),
 ])
 def test_type_rules(question, needle):
     text = f"id: abc\ntitle: T\nquestions:\n  - id: q1\n    {question}\n"

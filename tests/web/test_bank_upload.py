@@ -70,7 +70,7 @@ def test_over_size_file_gets_a_clear_message(app, client, users):
 def test_no_file_chosen(client, users):
     users.login_as(Role.TEACHER)
     response = client.post("/teach/banks/upload", data={}, content_type="multipart/form-data")
-    assert "Choose at least one .yaml file." in response.get_data(as_text=True)
+    assert "Choose at least one bank file." in response.get_data(as_text=True)
 
 
 def test_another_teacher_cannot_confirm_my_upload(client, users):

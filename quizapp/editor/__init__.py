@@ -1,0 +1,1 @@
+"""Writing banks in the browser."""

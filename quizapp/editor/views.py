@@ -1,0 +1,233 @@
+"""Teachers write banks in the browser: create a bank, add, edit, reorder, retire and restore
+questions of every type, with a preview of each question as students will see it. Works
+without JavaScript (a Preview button); static/app.js refreshes the preview as one types."""
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+
+from .. import grading, presenting
+from ..auth.access import admin_required, teacher_required
+from ..banks.errors import BankErrors
+from ..extensions import db
+from ..models import Bank, Question, Role, User
+from ..quiz.forms import EmptyForm
+from . import service
+from .forms import TYPES, BankForm, DetailsForm, QuestionForm
+
+bp = Blueprint("editor", __name__, url_prefix="/teach/banks")
+PREVIEW_SEED = 7  # one fixed shuffle, so the preview does not jump about as one types
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _bank(slug: str, editing: bool = True) -> Bank:
+    bank = db.first_or_404(select(Bank).where(Bank.slug == slug))
+    if editing and not service.may_edit(current_user, bank):
+        abort(403, "Only this bank's owner or an admin can change it: ask an admin to hand "
+                   "it to you.")
+    return bank
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@teacher_required
+def new_bank():
+    form = BankForm()
+    if form.validate_on_submit():
+        taken = db.session.scalar(select(Bank.id).where(Bank.slug == form.slug.data))
+        if taken is None:
+            bank = service.create_bank(db.session, form.slug.data, form.title.data,
+                                       form.description.data, form.language.data,
+                                       current_user, _now())
+            db.session.commit()
+            flash(f"The bank “{bank.title}” is ready: add its first question.", "success")
+            return redirect(url_for("editor.bank", slug=bank.slug))
+        form.slug.errors.append("A bank already has this id; choose another.")
+    return render_template("editor/new_bank.html", form=form)
+
+
+@bp.route("/<slug>/edit")
+@teacher_required
+def bank(slug: str):
+    found = _bank(slug, editing=False)
+    live, retired = service.questions_of(db.session, found)
+    owner = db.session.get(User, found.owner_id) if found.owner_id else None
+    teachers = db.session.scalars(select(User).where(User.role.in_(
+        [Role.TEACHER.value, Role.ADMIN.value])).order_by(User.name)).all() \
+        if current_user.is_admin else []
+    details = DetailsForm(obj=found, version=found.version)
+    return render_template("editor/bank.html", bank=found, live=live, retired=retired,
+                           owner=owner, teachers=teachers, types=TYPES, details=details,
+                           form=EmptyForm(), editable=service.may_edit(current_user, found))
+
+
+def _save(found: Bank, doc: dict, version, done: str):
+    """Save the edited document; a conflict or a problem is said, and nothing is saved."""
+    try:
+        service.save(db.session, found, int(version or 0), doc, _now())
+    except service.EditConflict:
+        db.session.rollback()
+        return ("This bank was changed elsewhere (another teacher, another tab or an upload) "
+                "since this page was opened, so nothing was saved. Reload it to see the "
+                "changes, then make yours again.")
+    except BankErrors as exc:
+        db.session.rollback()
+        if any("questions" in e.message and "at least 1" in e.message for e in exc.errors):
+            return "A bank needs at least one live question: add another before this one goes."
+        return str(exc.errors[0].message)
+    db.session.commit()
+    flash(done, "success")
+    return None
+
+
+@bp.route("/<slug>/details", methods=["POST"])
+@teacher_required
+def details(slug: str):
+    found = _bank(slug)
+    form = DetailsForm()
+    if not form.validate_on_submit():
+        flash("Give the bank a title.", "error")
+        return redirect(url_for("editor.bank", slug=slug))
+    doc = service.with_details(service.document(db.session, found), form.title.data,
+                               form.description.data)
+    if not doc["questions"]:  # nothing to import yet: the details alone
+        found.title, found.description = doc["title"], doc.get("description")
+        found.version += 1
+        db.session.commit()
+        flash("Details saved.", "success")
+    elif problem := _save(found, doc, form.version.data, "Details saved."):
+        flash(problem, "error")
+    return redirect(url_for("editor.bank", slug=slug))
+
+
+def _question_page(found: Bank, kind: str, form: QuestionForm, question: Question | None,
+                   status: int = 200, problem: str | None = None):
+    preview = _preview(form, kind)
+    context = dict(bank=found, kind=kind, form=form, question=question, preview=preview,
+                   problem=problem, kind_label=dict(TYPES)[kind])
+    if request.headers.get("X-Preview"):
+        return render_block("editor/question.html", "preview", **context)
+    return render_template("editor/question.html", **context), status
+
+
+def _preview(form: QuestionForm, kind: str) -> dict | None:
+    """The question as students will see it, once it is complete enough to show."""
+    data = form.to_question(kind) | {"id": form.key.data or "preview"}
+    if service.check_question(data):
+        return None
+    content = service.QUESTION.validate_python(data).model_dump(
+        mode="json", exclude_none=True, exclude={"id"})
+    prompt = data.get("prompt") or data.get("front") or "Fill in the gaps."
+    return {"shown": presenting.show(content, prompt, PREVIEW_SEED), "content": content,
+            "right": grading.correct_response(content)}
+
+
+@bp.route("/<slug>/questions/new/<kind>", methods=["GET", "POST"])
+@bp.route("/<slug>/questions/<key>", methods=["GET", "POST"], defaults={"kind": None})
+@teacher_required
+def question(slug: str, kind: str | None, key: str | None = None):
+    found = _bank(slug)
+    stored = None
+    if key is not None:
+        stored = db.first_or_404(select(Question).where(Question.bank_id == found.id,
+                                                        Question.key == key))
+        kind = stored.type
+    if kind not in dict(TYPES):
+        abort(404)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.version.data = found.version
+        if stored is not None:
+            form.fill({"id": stored.key, **stored.content})
+        return _question_page(found, kind, form, stored)
+    if not form.validate_on_submit():
+        return _question_page(found, kind, form, stored, 422)
+    if form.action.data == "rows":
+        form.more_rows()
+        return _question_page(found, kind, form, stored)
+    if form.action.data == "preview" or request.headers.get("X-Preview"):
+        return _question_page(found, kind, form, stored)
+    return _save_question(found, kind, form, stored)
+
+
+def _save_question(found: Bank, kind: str, form: QuestionForm, stored: Question | None):
+    doc = service.document(db.session, found)
+    data = form.to_question(kind)
+    data["id"] = stored.key if stored else (form.key.data or service.new_key(
+        doc, data.get("prompt") or data.get("front") or data.get("text") or kind))
+    problems = service.check_question(data)
+    if stored is None and any(q["id"] == data["id"] for q in doc["questions"]):
+        problems.append((("id",), "another question of this bank has this id"))
+    if kind == "single_choice" and not data.get("answer"):
+        problems = [p for p in problems if p[0][:1] != ("answer",)]
+        problems.append((("choices",), "mark exactly one choice as right"))
+    if problems:
+        form.show_problems(kind, problems)
+        return _question_page(found, kind, form, stored, 422)
+    updated = service.with_question(doc, data, replacing=stored.key if stored else None)
+    if stored is not None and stored.retired:  # editing a retired question brings it back
+        updated = service.with_question(doc, data)
+    problem = _save(found, updated, form.version.data,
+                    f"Question “{data['id']}” saved." if stored else
+                    f"Question “{data['id']}” added.")
+    if problem:
+        return _question_page(found, kind, form, stored, 409, problem)
+    return redirect(url_for("editor.bank", slug=found.slug) + f"#q-{data['id']}")
+
+
+@bp.route("/<slug>/questions/<key>/<change>", methods=["POST"])
+@teacher_required
+def change(slug: str, key: str, change: str):
+    """Move a question up or down, retire it, or restore it."""
+    found = _bank(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    stored = db.first_or_404(select(Question).where(Question.bank_id == found.id,
+                                                    Question.key == key))
+    doc = service.document(db.session, found)
+    edits = {"up": lambda: service.moved(doc, key, -1),
+             "down": lambda: service.moved(doc, key, 1),
+             "retire": lambda: service.without(doc, key),
+             "restore": lambda: service.restored(doc, stored)}
+    if change not in edits or (change == "restore") != stored.retired:
+        abort(404)
+    done = {"up": "Moved up.", "down": "Moved down.",
+            "retire": f"Question “{key}” retired: students no longer see it; their history "
+                      "is kept, and you can restore it.",
+            "restore": f"Question “{key}” restored."}[change]
+    if problem := _save(found, edits[change](), request.form.get("version"), done):
+        flash(problem, "error")
+    return redirect(url_for("editor.bank", slug=slug) + f"#q-{key}")
+
+
+@bp.route("/<slug>/owner", methods=["POST"])
+@admin_required
+def owner(slug: str):
+    """An admin hands a bank to a teacher (a bundled bank, or a departing teacher's)."""
+    found = _bank(slug, editing=False)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    teacher = db.session.scalar(select(User).where(
+        User.email == request.form.get("email", ""),
+        User.role.in_([Role.TEACHER.value, Role.ADMIN.value])))
+    if teacher is None:
+        flash("Choose a teacher.", "error")
+    else:
+        found.owner_id = teacher.id
+        found.version += 1
+        db.session.commit()
+        flash(f"“{found.title}” now belongs to {teacher.name}.", "success")
+    return redirect(url_for("editor.bank", slug=slug))
