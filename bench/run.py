@@ -19,7 +19,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import dashboard_speed, import_speed, load, next_card, perceived, validation_speed
+from bench import (
+    admin_users,
+    dashboard_speed,
+    import_speed,
+    load,
+    next_card,
+    perceived,
+    validation_speed,
+)
 
 HERE = Path(__file__).resolve().parent
 # The targets: flashcards per second with JavaScript against the bare route's requests per
@@ -69,6 +77,7 @@ def run(size: str, duration: float) -> dict:
     results |= import_speed.main(["--questions", *map(str, plan["import"]), "--repeat", "2"])
     results |= validation_speed.main([])
     results["dashboard"] = [dashboard_speed.main(["--repeat", "5"])["dashboard"]]
+    results["admin_users"] = [admin_users.main(["--repeat", "5"])["admin_users"]]
     results["next_card"] = [next_card.main(["--sizes", *plan["next"]])["next_card"]]
     common = ["--users", str(plan["users"]), "--cards", "100", "--clients", "8", "32",
               "--duration", str(duration), "--rounds", "2"]
@@ -77,6 +86,8 @@ def run(size: str, duration: float) -> dict:
     if pg:
         results["dashboard"].append(dashboard_speed.main(
             ["--repeat", "5", "--database-url", pg])["dashboard"])
+        results["admin_users"].append(admin_users.main(
+            ["--repeat", "5", "--database-url", pg])["admin_users"])
         results["next_card"].append(next_card.main(
             ["--sizes", *plan["next"], "--database-url", pg])["next_card"])
         results["load"].append(load.main([*common, "--database-url", pg])["load"])
@@ -116,6 +127,11 @@ def table(r: dict) -> str:
     for d in r["dashboard"]:
         rows.append(f"| dashboard, 500 students x 200 questions, < 300 ms ({d['backend']}) | "
                     f"{d['page_ms_median']} ms median | {_mark(d['page_ms_median'] < 300)} |")
+    for a in r.get("admin_users", []):
+        slowest = max(a["ms_median"].values())
+        rows.append(f"| admin users page, {a['users']:,} accounts, every page and search "
+                    f"< {admin_users.TARGET_MS} ms ({a['backend']}) | slowest {slowest} ms "
+                    f"median | {_mark(slowest < admin_users.TARGET_MS)} |")
     for n in r["next_card"]:
         small, large = n["sizes"][0], n["sizes"][-1]
         rows.append(

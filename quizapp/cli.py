@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from . import audit
 from .auth import service as accounts
 from .banks.errors import BankErrors
 from .banks.exporter import export_yaml, yaml_text
@@ -52,6 +53,8 @@ def promote_user(email: str, role: str) -> None:
         user = accounts.set_role(email, Role(role))
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    audit.record(db.session, datetime.now(UTC), "role_changed", actor_email="command line",
+                 target_user=user, detail={"to": user.role})
     db.session.commit()
     click.echo(f"{user.email} is now a {user.role}.")
 
@@ -62,11 +65,33 @@ def setup() -> None:
     upgrade()
     import_bundled(current_app.config["QUESTIONS_DIR"])
     import_bundled_path(Path(current_app.config["QUESTIONS_DIR"]) / "orientation.yaml")
+    _prune_audit()
     click.echo("")
     click.echo("Ready: the app will be served at http://127.0.0.1:5000")
     click.echo("Create the first teacher with:")
     click.echo("  .venv/bin/flask --app quizapp users create --role teacher you@example.org")
     click.echo("")
+
+
+# -- audit ----------------------------------------------------------------------------------
+
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+def _prune_audit() -> int:
+    days = current_app.config["AUDIT_KEEP_DAYS"]
+    dropped = audit.prune(db.session, datetime.now(UTC), days)
+    db.session.commit()
+    return dropped
+
+
+@audit_cli.command("prune")
+def prune_audit() -> None:
+    """Drop audit-log entries older than QUIZAPP_AUDIT_KEEP_DAYS (run it daily, e.g. by cron;
+    `flask setup` runs it too)."""
+    dropped = _prune_audit()
+    click.echo(f"Dropped {dropped} audit entr{'y' if dropped == 1 else 'ies'} older than "
+               f"{current_app.config['AUDIT_KEEP_DAYS']} days.")
 
 
 # -- banks ----------------------------------------------------------------------------------
@@ -101,7 +126,12 @@ def import_banks(paths: tuple[str, ...], dry_run: bool) -> None:
         changes = plan_import(db.session, banks)
         db.session.rollback()
     else:
-        changes = apply_import(db.session, banks, datetime.now(UTC))
+        now = datetime.now(UTC)
+        changes = apply_import(db.session, banks, now)
+        for change in changes:
+            audit.record(db.session, now, "bank_imported", actor_email="command line",
+                         target=f"bank {change.bank_id}",
+                         detail={"summary": change.summary(), "via": "command line"})
         db.session.commit()
     for change in changes:
         click.echo("\n".join(change.lines() if dry_run else [change.summary()]))
@@ -178,3 +208,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(setup)
+    app.cli.add_command(audit_cli)

@@ -71,6 +71,13 @@ def load(instance_path: str) -> dict:
     if not 1 <= session_days <= 366:
         raise ConfigError(f"QUIZAPP_SESSION_DAYS must be between 1 and 366, not {session_days}")
     database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'quizapp.sqlite3'}")
+    mail_server = _env("MAIL_SERVER")
+    trusted_hosts = _list_env("TRUSTED_HOSTS")
+    if mail_server and not trusted_hosts:
+        raise ConfigError(
+            "QUIZAPP_MAIL_SERVER is set but QUIZAPP_TRUSTED_HOSTS is not. Emailed reset links "
+            "name the site's host, so set QUIZAPP_TRUSTED_HOSTS to the host names the app "
+            "answers to (a forged Host header must never reach an email).")
     return {
         "ENV_NAME": env,
         "SECRET_KEY": secret_key,
@@ -99,5 +106,17 @@ def load(instance_path: str) -> dict:
         "PROXY_HOPS": _int_env("PROXY_HOPS", 0),
         # The host names the app answers to; any other Host header gets a 400, so links the
         # app writes out in full (class join links, certificates) always name one of these.
-        "TRUSTED_HOSTS": _list_env("TRUSTED_HOSTS"),
+        "TRUSTED_HOSTS": trusted_hosts,
+        # Email (Flask-Mail), for "Forgot password": off unless a server is named.
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int_env("MAIL_PORT", 587),
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes"),
+        "MAIL_USE_SSL": _env("MAIL_USE_SSL", "false").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_FROM", "no-reply@localhost"),
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail's default would not send under TESTING
+        "FORGOT_RATE_LIMIT": _env("FORGOT_RATE_LIMIT", "5 per hour"),
+        # Audit-log entries older than this are dropped by `flask setup` / `flask audit prune`.
+        "AUDIT_KEEP_DAYS": _int_env("AUDIT_KEEP_DAYS", 365),
     }

@@ -99,3 +99,9 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern (escape character "\\") that finds `text`, lower-cased, anywhere."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

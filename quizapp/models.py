@@ -22,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -74,13 +75,18 @@ class User(db.Model):
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=20)
     max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     learning_steps: Mapped[str] = mapped_column(String(64), default="1m 10m")
+    # An admin can deactivate an account: it cannot log in, and its sessions have ended.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     # The token of the login session this user was loaded for (auth/sessions.py); not stored.
     session_token = None
     # What Flask-Login asks of a user.
     is_authenticated = True
-    is_active = True
     is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
 
     def get_id(self) -> str:
         if self.session_token is None:
@@ -126,6 +132,43 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | password | ended
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class PasswordReset(db.Model):
+    """A one-time link to set a new password: issued by a teacher, an admin or the "forgot
+    password" form; only the token's hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(db.Model):
+    """One security-relevant event. Rows are only ever added (and pruned when older than the
+    retention period); ids and emails are copied, not linked, so a deleted account's trail
+    stays as it was written."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),
+                      Index("ix_audit_events_actor_at", "actor_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    target_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    target: Mapped[str] = mapped_column(String(300), default="")  # who or what, in words
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Bank(db.Model):

@@ -196,6 +196,19 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // A "Copy" button copies its field (the field stays selectable without this script).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var source = document.querySelector(button.dataset.copy);
+    button.addEventListener("click", function () {
+      source.select();
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(source.value).then(function () {
+          button.textContent = "Copied";
+        }).catch(function () { /* selected: Ctrl+C still works */ });
+      }
+    });
+  });
+
   // Quiz timer: counts down, announces 5 min / 1 min / 20 s left, and when time runs out
   // sends the answer on screen with the rest (the server also submits on its own).
   var timer = document.querySelector(".timer[data-deadline]");

@@ -8,12 +8,12 @@ PASSWORD_RULE = f"Use at least {MIN_PASSWORD_LENGTH} characters."
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _new_password(label: str) -> PasswordField:
+def new_password(label: str) -> PasswordField:
     return PasswordField(label, description=PASSWORD_RULE, validators=[
         DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_RULE)])
 
 
-def _repeat(label: str) -> PasswordField:
+def repeat(label: str) -> PasswordField:
     return PasswordField(label, validators=[
         DataRequired(), EqualTo("password", message="The passwords do not match.")])
 
@@ -29,8 +29,8 @@ class RegisterForm(FlaskForm):
     email = EmailField("Email", validators=[
         DataRequired(), Length(max=254),
         Regexp(EMAIL_PATTERN, message="Enter an email address such as name@example.org.")])
-    password = _new_password("Password")
-    confirm = _repeat("Repeat the password")
+    password = new_password("Password")
+    confirm = repeat("Repeat the password")
     timezone = HiddenField()
     submit = SubmitField("Create account")
 
@@ -41,6 +41,6 @@ class RegisterForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    password = _new_password("New password")
-    confirm = _repeat("Repeat the new password")
+    password = new_password("New password")
+    confirm = repeat("Repeat the new password")
     submit = SubmitField("Change password")

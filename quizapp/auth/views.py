@@ -6,6 +6,7 @@ from flask import session as cookie
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
+from .. import audit
 from ..classes import service as classes
 from ..extensions import db, limiter, login_manager
 from ..models import User
@@ -21,7 +22,10 @@ SESSION_ENDED = {
     "password": "Your password was changed, so this browser was logged out. Please log in "
                 "with the new password.",
     "expired": "Your login has expired. Please log in again.",
+    "ended": "This browser was logged out from your account page or by an admin. Please log "
+             "in again.",
 }
+DEACTIVATED = "This account is deactivated. Ask an admin if you need it again."
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EMAIL = re.compile(EMAIL_PATTERN)
 
@@ -35,8 +39,8 @@ def load_user(token: str) -> User | None:
     """The user of the login session the cookie names, read afresh on every request, while
     that session is live; otherwise nobody (see auth/sessions.py)."""
     found = sessions.look_up(db.session, token, _now())
-    if found.user is None:
-        g.session_ended = found.ended
+    if found.user is None or not found.user.active:
+        g.session_ended = found.ended or "ended"
         return None
     g.login_session = found.row
     if request.method in WRITES:
@@ -79,11 +83,12 @@ def _onward(user: User):
         flash(str(exc), "error")
         return redirect(url_for("student_classes.join"))
     db.session.commit()
+    audit.here("class_joined", target=f"class {school_class.name} (#{school_class.id})")
     flash(f"You joined {school_class.name}.", "success")
     return redirect(url_for("core.home"))
 
 
-def _sign_in(user: User) -> None:
+def sign_in(user: User) -> None:
     """Start a login session for this browser and commit it."""
     days = current_app.config["SESSION_DAYS"]
     g.login_session = sessions.start(db.session, user, request.user_agent.string, _now(),
@@ -128,10 +133,18 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            _sign_in(user)
+        if user is not None and not user.active:
+            form.password.errors.append(DEACTIVATED)
+            audit.here("login_failed", actor=user, detail={"why": "deactivated"})
+            db.session.commit()
+        elif user is not None:
+            audit.here("login", actor=user)
+            sign_in(user)
             return _onward(user)
-        form.password.errors.append(BAD_LOGIN)
+        else:
+            form.password.errors.append(BAD_LOGIN)
+            audit.here("login_failed", actor_email=_login_email())
+            db.session.commit()
     return render_template("auth/login.html", form=form, joining=_joining())
 
 
@@ -150,7 +163,7 @@ def register():
         except service.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            _sign_in(user)
+            sign_in(user)
             flash("Your account is ready.", "success")
             return _onward(user)
     return render_template("auth/register.html", form=form, joining=_joining())
@@ -188,6 +201,7 @@ def change_password():
         else:
             sessions.end_others(db.session, current_user.id, current_login_session(), _now(),
                                 "password")
+            audit.here("password_changed", target_user=current_user)
             db.session.commit()
             flash("Your password has been changed. Any other browser signed in to your "
                   "account has been logged out.", "success")

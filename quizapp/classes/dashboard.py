@@ -35,6 +35,7 @@ class Member:
     id: int
     name: str
     email: str
+    role: str = "student"
 
 
 @dataclass
@@ -73,8 +74,9 @@ def _members(school_class: SchoolClass):
 
 def student_rows(session: Session, school_class: SchoolClass, now: datetime) -> list[StudentRow]:
     members = _members(school_class)
-    rows = {uid: StudentRow(Member(uid, name, email)) for uid, name, email in _rows(session,
-        select(User.id, User.name, User.email).where(User.id.in_(members))
+    rows = {uid: StudentRow(Member(uid, name, email, role)) for uid, name, email, role in _rows(
+        session,
+        select(User.id, User.name, User.email, User.role).where(User.id.in_(members))
         .order_by(User.name, User.email))}
     for uid, studied, due in _rows(session,
             select(CardState.user_id, func.count(), func.count().filter(CardState.due <= now))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import audit
 from ..extensions import db
 from ..models import Assignment, SchoolClass
 from ..quiz.forms import EmptyForm
@@ -27,6 +28,7 @@ def join():
             db.session.rollback()
             form.code.errors.append(str(exc))
         else:
+            audit.here("class_joined", target=f"class {school_class.name} (#{school_class.id})")
             db.session.commit()
             flash(f"You joined {school_class.name}.", "success")
             return redirect(url_for("core.home"))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import audit
 from ..auth.access import teacher_required
 from ..csvfile import csv_response
 from ..extensions import db
@@ -103,6 +104,8 @@ def remove(class_id: int, user_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         service.remove_student(db.session, school_class, user_id)
+        audit.here("class_removed", target_user=student,
+                   detail={"class": school_class.name, "class_id": school_class.id})
         db.session.commit()
         flash(f"{student.name} was removed from the class. Their own study history is kept.",
               "success")

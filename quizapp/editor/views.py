@@ -17,7 +17,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
-from .. import grading, presenting
+from .. import audit, grading, presenting
 from ..auth.access import admin_required, teacher_required
 from ..banks.errors import BankErrors
 from ..extensions import db
@@ -88,6 +88,8 @@ def _save(found: Bank, doc: dict, version, done: str):
         if any("questions" in e.message and "at least 1" in e.message for e in exc.errors):
             return "A bank needs at least one live question: add another before this one goes."
         return str(exc.errors[0].message)
+    audit.here("bank_imported", target=f"bank {found.slug}", detail={"via": "editor",
+                                                                      "change": done})
     db.session.commit()
     flash(done, "success")
     return None
@@ -228,6 +230,8 @@ def owner(slug: str):
     else:
         found.owner_id = teacher.id
         found.version += 1
+        audit.here("bank_owner_changed", target_user=teacher, target=f"bank {found.slug}",
+                   detail={"to": teacher.email})
         db.session.commit()
         flash(f"“{found.title}” now belongs to {teacher.name}.", "success")
     return redirect(url_for("editor.bank", slug=slug))

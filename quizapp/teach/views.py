@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import audit
 from ..auth.access import teacher_required
 from ..banks.errors import BankErrors
 from ..banks.exporter import bank_document, export_yaml
@@ -91,6 +92,9 @@ def confirm(token: str):
         db.session.rollback()
         flash(f"Nothing was imported: {exc.errors[0]}", "error")
         return redirect(url_for("teach.banks"))
+    for change in changes:
+        audit.here("bank_imported", target=f"bank {change.bank_id}",
+                   detail={"summary": change.summary(), "via": "upload"})
     db.session.commit()
     for change in changes:
         flash(f"Imported {change.summary()}.", "success")

@@ -31,6 +31,11 @@ NOW = datetime.now(UTC)
 
 @pytest.fixture
 def setup(users):
+    return class_with_quiz(users)
+
+
+def class_with_quiz(users):
+    """A teacher's class with a three-question quiz assignment."""
     import_banks(BANK)
     teacher = users.create("teacher@example.org", Role.TEACHER, name="Teacher")
     school_class = service.create_class(db.session, teacher, "Exchange 2026")

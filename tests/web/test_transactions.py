@@ -149,7 +149,9 @@ def test_a_login_hashes_the_password_before_taking_the_write_lock(fresh):
     sql = [s for s, _ in seen]
     begin = sql.index("BEGIN IMMEDIATE")
     assert any(s.startswith("SELECT") and "FROM users" in s for s in sql[:begin]), sql
-    assert sql[begin + 1].startswith("INSERT INTO login_sessions"), sql
+    # Under the lock only the writes: the audit line and the new login session.
+    assert [s.split(" (")[0] for s in sql[begin + 1:]] == [
+        "INSERT INTO audit_events", "INSERT INTO login_sessions", "COMMIT"], sql
 
 
 @only_sqlite
