@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database
+    from . import database, i18n
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
+    i18n.init_app(app)
     login_manager.login_view = "auth.login"
 
 

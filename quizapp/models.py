@@ -69,6 +69,7 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    language: Mapped[str | None] = mapped_column(String(8))  # None: follow the browser
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Study settings (see scheduling.py for what they mean).
     desired_retention: Mapped[float] = mapped_column(Float, default=0.9)

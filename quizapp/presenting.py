@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .banks.schema import GAP, cloze_gaps
+from .problems import N_, Problem
 
 GetList = Callable[[str], list[str]]
 
@@ -134,7 +135,7 @@ def response_from_form(shown: Shown, content: dict, getlist: GetList) -> dict | 
     return None
 
 
-class UnclearAnswer(ValueError):
+class UnclearAnswer(Problem):
     """An answer that cannot be graded as sent (two items given one position); the message
     says what to do."""
 
@@ -147,7 +148,8 @@ def _ordering_response(shown: Shown, first: Callable[[str], str | None]) -> dict
         return None
     given = [r for r in ranks.values() if r is not None]
     if len(set(given)) != len(given) or any(not 1 <= r <= count for r in given):
-        raise UnclearAnswer(f"Give each item a different position, from 1 to {count}.")
+        raise UnclearAnswer(N_("Give each item a different position, from 1 to %(count)s."),
+                            count=count)
     # Items sorted by the position the student chose; unranked items keep their order, last.
     order = sorted(range(count), key=lambda n: (ranks[n] is None, ranks[n] or 0, n))
     return {"order": [shown.options[n].index for n in order]}

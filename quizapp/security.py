@@ -2,6 +2,7 @@
 caches; and a bound on what a session cookie can pile up."""
 
 from flask import Flask, Response, abort, current_app, g, request, session
+from flask_babel import gettext as _
 
 MAX_FLASHES = 5  # messages waiting in a session; older (and repeated) ones make way
 
@@ -62,8 +63,8 @@ def _refuse_nul_bytes() -> None:
     files = [f.filename for _, f in request.files.items(multi=True)]
     if "\x00" in request.path or _has_nul(v for _, v in request.args.items(multi=True)) \
             or _has_nul(v for _, v in request.form.items(multi=True)) or _has_nul(files):
-        abort(400, "The request held a character this site does not accept (a NUL byte). "
-                   "Remove it and try again.")
+        abort(400, _("The request held a character this site does not accept (a NUL byte). "
+                     "Remove it and try again."))
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 from flask_mail import Message
 from sqlalchemy import select
@@ -30,6 +32,7 @@ from ..auth.views import EMAIL, current_login_session, sign_in
 from ..extensions import db, limiter, mail
 from ..models import Enrolment, LoginSession, SchoolClass, User
 from ..quiz.forms import EmptyForm
+from ..templating import said
 from . import service
 from .forms import DeleteForm, ForgotForm, ResetForm
 
@@ -40,6 +43,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _device(user_agent: str) -> str:
+    browser, system = service.device(user_agent)
+    if not browser:
+        return _("Unknown browser")
+    return _("%(browser)s on %(system)s", browser=browser, system=system) if system \
+        else browser
+
+
 @bp.route("/account")
 @login_required
 def index():
@@ -47,7 +58,7 @@ def index():
     rows = service.live_sessions(db.session, current_user, now)
     here = current_login_session()
     return render_template("account/index.html", form=EmptyForm(), now=now,
-                           browsers=[(row, service.device(row.user_agent),
+                           browsers=[(row, _device(row.user_agent),
                                       here is not None and row.id == here.id) for row in rows])
 
 
@@ -62,13 +73,13 @@ def end_session(session_id: int):
     here = current_login_session()
     sessions.end(db.session, row, _now(), "ended")
     audit.here("sessions_ended", target_user=current_user,
-               detail={"browser": service.device(row.user_agent)})
+               detail={"browser": " on ".join(filter(None, service.device(row.user_agent)))})
     db.session.commit()
     if here is not None and row.id == here.id:
         logout_user()
-        flash("You have logged out.", "info")
+        flash(_("You have logged out."), "info")
         return redirect(url_for("core.home"))
-    flash("That browser has been logged out.", "success")
+    flash(_("That browser has been logged out."), "success")
     return redirect(url_for("account.index"))
 
 
@@ -81,8 +92,8 @@ def end_others():
                                 "ended")
     audit.here("sessions_ended", target_user=current_user, detail={"count": ended})
     db.session.commit()
-    flash(f"Logged out everywhere else ({ended} browser{'s' if ended != 1 else ''}).",
-          "success")
+    flash(ngettext("Logged out everywhere else (%(num)d browser).",
+                   "Logged out everywhere else (%(num)d browsers).", ended), "success")
     return redirect(url_for("account.index"))
 
 
@@ -106,28 +117,33 @@ def delete():
     blocker = service.what_blocks_deletion(db.session, current_user)
     if form.validate_on_submit() and blocker is None:
         if not current_user.check_password(form.password.data):
-            form.password.errors.append("That is not your password.")
+            form.password.errors.append(_("That is not your password."))
         else:
             user = current_user._get_current_object()  # noqa: SLF001 (Flask's documented way)
             audit.here("account_deleted", target_user=user)
-            service.delete_account(db.session, user)
+            try:
+                service.delete_account(db.session, user)
+            except service.AccountRuleError as exc:  # changed meanwhile (a hand-over, say)
+                db.session.rollback()
+                return render_template("account/delete.html", form=form, blocker=said(exc))
             db.session.commit()
             logout_user()
-            flash("Your account and everything in it have been deleted.", "info")
+            flash(_("Your account and everything in it have been deleted."), "info")
             return redirect(url_for("core.home"))
-    return render_template("account/delete.html", form=form, blocker=blocker)
+    return render_template("account/delete.html", form=form,
+                           blocker=said(blocker) if blocker else None)
 
 
 # -- Reset links -----------------------------------------------------------------------------
 
-def _link_page(user: User):
+def _link_page(user: User, back: str):
     """Issue a link for `user` and show it, once, to the teacher or admin who asked."""
     token = service.issue_reset(db.session, user, current_user, _now())
     audit.here("reset_issued", target_user=user)
     db.session.commit()
     return render_template("account/reset_link.html", user=user,
                            link=url_for("account.reset", token=token, _external=True),
-                           back=request.referrer or url_for("core.home"))
+                           back=back)
 
 
 @bp.route("/teach/classes/<int:class_id>/students/<int:user_id>/reset-link", methods=["POST"])
@@ -143,7 +159,7 @@ def class_reset_link(class_id: int, user_id: int):
     if school_class.teacher_id != current_user.id and not current_user.is_admin or \
             not service.may_issue_reset(db.session, current_user, user):
         abort(403)
-    return _link_page(user)
+    return _link_page(user, url_for("classes.show", class_id=class_id))
 
 
 @bp.route("/admin/users/<int:user_id>/reset-link", methods=["POST"])
@@ -153,14 +169,14 @@ def admin_reset_link(user_id: int):
         abort(403)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return _link_page(db.get_or_404(User, user_id))
+    return _link_page(db.get_or_404(User, user_id), url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     found = service.look_up_reset(db.session, token, _now())
     if found.user is None:
-        return render_template("account/reset.html", problem=found.problem), 410 \
+        return render_template("account/reset.html", problem=said(found.problem)), 410 \
             if found.reset is not None else 404
     form = ResetForm()
     if form.validate_on_submit():
@@ -169,13 +185,13 @@ def reset(token: str):
                                      current_app.config["PASSWORD_HASH_METHOD"], _now())
         except service.AccountRuleError as exc:  # spent meanwhile, by a request sent at once
             db.session.rollback()
-            return render_template("account/reset.html", problem=str(exc)), 410
+            return render_template("account/reset.html", problem=said(exc)), 410
         audit.here("password_reset", actor=user, target_user=user)
         if current_user.is_authenticated:
             logout_user()
         sign_in(user)  # commits
-        flash("Your new password is set, and you are logged in. Any other browser signed in "
-              "to your account has been logged out.", "success")
+        flash(_("Your new password is set, and you are logged in. Any other browser signed "
+                "in to your account has been logged out."), "success")
         return redirect(url_for("core.home"))
     return render_template("account/reset.html", form=form, user=found.user)
 
@@ -209,7 +225,8 @@ def forgot():
             audit.here("reset_sent", actor_email=user.email, target_user=user)
             db.session.commit()
             message = Message(
-                subject=f"Set a new password for {current_app.config['SITE_NAME']}",
+                subject=_("Set a new password for %(site)s",
+                          site=current_app.config["SITE_NAME"]),
                 recipients=[user.email],
                 body=render_template("account/reset_email.txt", user=user,
                                      link=url_for("account.reset", token=token,

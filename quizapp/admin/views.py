@@ -4,6 +4,8 @@ banks on, and read the audit log."""
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -14,10 +16,16 @@ from ..database import contains, for_update
 from ..extensions import db
 from ..models import Bank, Role, SchoolClass, User
 from ..quiz.forms import EmptyForm
+from ..templating import said
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 LONGEST_QUERY = 254
+NOW_A = {  # whole sentences, one a role: a role's name alone does not translate well
+    Role.STUDENT: _l("%(email)s is now a student."),
+    Role.TEACHER: _l("%(email)s is now a teacher."),
+    Role.ADMIN: _l("%(email)s is now a admin."),
+}
 
 
 def _now() -> datetime:
@@ -26,7 +34,7 @@ def _now() -> datetime:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.route("/users")
@@ -89,18 +97,20 @@ def set_role(user_id: int):
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
-        flash("Choose student, teacher or admin.", "error")
+        flash(_("Choose student, teacher or admin."), "error")
         return _back(user_id)
     if found.id == current_user.id and role != Role.ADMIN:
-        flash("You cannot remove your own admin role; ask another admin.", "error")
+        flash(_("You cannot remove your own admin role; ask another admin."), "error")
         return _back(user_id)
     if current_user.id not in _admins_now():  # demoted meanwhile: and so there is still one
         abort(403)
     before = found.role
     found.role = role.value
+    if before != role.value:  # a link made under the old role must not outlive it
+        accounts.retire_resets(db.session, found.id, _now())
     audit.here("role_changed", target_user=found, detail={"from": before, "to": role.value})
     db.session.commit()
-    flash(f"{found.email} is now a {role.value}.", "success")
+    flash(NOW_A[role] % {"email": found.email}, "success")
     return _back(user_id)
 
 
@@ -111,16 +121,16 @@ def set_active(user_id: int):
     found = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
     if found.id == current_user.id:
-        flash("You cannot deactivate your own account.", "error")
+        flash(_("You cannot deactivate your own account."), "error")
         return _back(user_id)
     if current_user.id not in _admins_now():
         abort(403)
     accounts.set_active(db.session, found, active, _now())
     audit.here("reactivated" if active else "deactivated", target_user=found)
     db.session.commit()
-    flash(f"{found.email} can log in again." if active else
-          f"{found.email} is deactivated: they cannot log in, and every browser they were "
-          "signed in on has been logged out.", "success")
+    flash(_("%(email)s can log in again.", email=found.email) if active else
+          _("%(email)s is deactivated: they cannot log in, and every browser they were signed "
+            "in on has been logged out.", email=found.email), "success")
     return _back(user_id)
 
 
@@ -132,16 +142,16 @@ def hand_over(user_id: int):
     to = db.session.scalar(select(User).where(User.email == request.form.get("to", "")))
     try:
         if to is None:
-            raise accounts.AccountRuleError("Choose a teacher to hand them to.")
+            raise accounts.AccountRuleError(_("Choose a teacher to hand them to."))
         classes, banks = accounts.hand_over(db.session, found, to)
     except accounts.AccountRuleError as exc:
-        flash(str(exc), "error")
+        flash(said(exc), "error")
         return _back(user_id)
     audit.here("class_handed_over", target_user=found,
                detail={"to": to.email, "classes": classes, "banks": banks})
     db.session.commit()
-    flash(f"{classes} class(es) and {banks} bank(s) of {found.name} now belong to {to.name}.",
-          "success")
+    flash(_("%(classes)d class(es) and %(banks)d bank(s) of %(name)s now belong to %(to)s.",
+            classes=classes, banks=banks, name=found.name, to=to.name), "success")
     return _back(user_id)
 
 

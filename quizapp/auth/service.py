@@ -11,11 +11,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Role, User
+from ..problems import N_, Problem
 
 MIN_PASSWORD_LENGTH = 8
 
 
-class AccountError(ValueError):
+class AccountError(Problem):
     """A user-caused problem with an account request; the message is shown as is."""
 
 
@@ -53,9 +54,10 @@ def create_account(new: NewAccount, hash_method: str = "scrypt") -> User:
     """Add a user to the session (the caller commits). Raises AccountError if taken."""
     email = normalise_email(new.email)
     if find_user(email) is not None:
-        raise AccountError(f"An account with the email {email} already exists.")
+        raise AccountError(N_("An account with the email %(email)s already exists."), email=email)
     if len(new.password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(N_("The password must be at least %(count)s characters."),
+                           count=MIN_PASSWORD_LENGTH)
     user = User(email=email, name=new.name.strip() or email.split("@")[0],
                 role=new.role.value, timezone=valid_timezone(new.timezone))
     user.set_password(new.password, method=hash_method)
@@ -93,6 +95,7 @@ def change_password(session: Session, user: User, current: str, new: str,
 def set_role(email: str, role: Role) -> User:
     user = find_user(email)
     if user is None:
-        raise AccountError(f"No account with the email {normalise_email(email)}.")
+        raise AccountError(N_("No account with the email %(email)s."),
+                           email=normalise_email(email))
     user.role = role.value
     return user

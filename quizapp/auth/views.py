@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
@@ -10,22 +11,30 @@ from .. import audit
 from ..classes import service as classes
 from ..extensions import db, limiter, login_manager
 from ..models import User
+from ..templating import said
 from ..urls import local_path
 from . import service, sessions
 from .forms import EMAIL_PATTERN, ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
-BAD_LOGIN = "That email and password do not match an account."
-PLEASE_LOG_IN = "Please log in to see that page."
+
+def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools know
+    """Mark a message for translation where it is defined; it is translated (with _) where
+    it is shown. The constant stays plain English for the code and tests that compare it."""
+    return message
+
+
+BAD_LOGIN = N_("That email and password do not match an account.")
+PLEASE_LOG_IN = N_("Please log in to see that page.")
 SESSION_ENDED = {
-    "password": "Your password was changed, so this browser was logged out. Please log in "
-                "with the new password.",
-    "expired": "Your login has expired. Please log in again.",
-    "ended": "This browser was logged out from your account page or by an admin. Please log "
-             "in again.",
+    "password": N_("Your password was changed, so this browser was logged out. Please log in "
+                   "with the new password."),
+    "expired": N_("Your login has expired. Please log in again."),
+    "ended": N_("This browser was logged out from your account page or by an admin. Please "
+                "log in again."),
 }
-DEACTIVATED = "This account is deactivated. Ask an admin if you need it again."
+DEACTIVATED = N_("This account is deactivated. Ask an admin if you need it again.")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EMAIL = re.compile(EMAIL_PATTERN)
 
@@ -57,7 +66,7 @@ def current_login_session():
 def ask_to_log_in():
     """A page that needs a login: say so (and why, when this browser's session ended), then
     the login page with the page to come back to."""
-    flash(SESSION_ENDED.get(g.get("session_ended"), PLEASE_LOG_IN), "info")
+    flash(_(SESSION_ENDED.get(g.get("session_ended"), PLEASE_LOG_IN)), "info")
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
@@ -80,11 +89,11 @@ def _onward(user: User):
         school_class = classes.join_class(db.session, user, link.group(1))
     except classes.ClassError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(said(exc), "error")
         return redirect(url_for("student_classes.join"))
-    db.session.commit()
     audit.here("class_joined", target=f"class {school_class.name} (#{school_class.id})")
-    flash(f"You joined {school_class.name}.", "success")
+    db.session.commit()
+    flash(_("You joined %(name)s.", name=school_class.name), "success")
     return redirect(url_for("core.home"))
 
 
@@ -134,7 +143,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None and not user.active:
-            form.password.errors.append(DEACTIVATED)
+            form.password.errors.append(_(DEACTIVATED))
             audit.here("login_failed", actor=user, detail={"why": "deactivated"})
             db.session.commit()
         elif user is not None:
@@ -142,7 +151,7 @@ def login():
             sign_in(user)
             return _onward(user)
         else:
-            form.password.errors.append(BAD_LOGIN)
+            form.password.errors.append(_(BAD_LOGIN))
             audit.here("login_failed", actor_email=_login_email())
             db.session.commit()
     return render_template("auth/login.html", form=form, joining=_joining())
@@ -161,10 +170,10 @@ def register():
             user = service.create_account(new, current_app.config["PASSWORD_HASH_METHOD"])
             db.session.flush()
         except service.AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.email.errors.append(said(exc))
         else:
             sign_in(user)
-            flash("Your account is ready.", "success")
+            flash(_("Your account is ready."), "success")
             return _onward(user)
     return render_template("auth/register.html", form=form, joining=_joining())
 
@@ -184,7 +193,7 @@ def logout():
     logout_user()
     g.pop("login_session", None)
     _fresh_csrf_token()
-    flash("You have logged out.", "info")
+    flash(_("You have logged out."), "info")
     return redirect(url_for("core.home"))
 
 
@@ -197,13 +206,13 @@ def change_password():
                                           form.password.data,
                                           current_app.config["PASSWORD_HASH_METHOD"])
         if not changed:
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             sessions.end_others(db.session, current_user.id, current_login_session(), _now(),
                                 "password")
             audit.here("password_changed", target_user=current_user)
             db.session.commit()
-            flash("Your password has been changed. Any other browser signed in to your "
-                  "account has been logged out.", "success")
+            flash(_("Your password has been changed. Any other browser signed in to your "
+                    "account has been logged out."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form)

@@ -23,9 +23,12 @@ from ..models import (
     SchoolClass,
     User,
 )
+from ..problems import N_, Words
 from ..scheduling import CardStatus, Rating
 from .service import scope_question_ids
 from .stats import ItemStats, ItemSums, item_stats
+
+STARTED = Words(N_("started"))  # a quiz begun but not submitted
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ def _study_column(session: Session, assignment: Assignment, members, rows) -> No
                ReviewLog.reviewed_at <= assignment.due_at)
         .group_by(ReviewLog.user_id)).all()) if ids else {}
     for uid, row in rows.items():
-        row.assignments[assignment.id] = f"{done.get(uid, 0)}/{len(ids)} cards"
+        row.assignments[assignment.id] = Words(N_("%(done)s/%(total)s cards"),
+                                               done=done.get(uid, 0), total=len(ids))
 
 
 def _quiz_columns(session: Session, quizzes: list[Assignment], members, rows) -> None:
@@ -128,7 +132,7 @@ def _quiz_columns(session: Session, quizzes: list[Assignment], members, rows) ->
             n, best = stats.get((assignment.id, uid), (0, None))
             row.best[assignment.id], row.attempts[assignment.id] = best, n
             row.assignments[assignment.id] = (f"{round(best * 100)}%" if best is not None
-                                              else ("started" if n else "—"))
+                                              else (STARTED if n else "—"))
 
 
 # -- Topics ------------------------------------------------------------------------------------

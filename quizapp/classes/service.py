@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from ..database import for_update
 from ..models import Assignment, Enrolment, QuizAttempt, ReviewLog, SchoolClass, User
+from ..problems import N_, Problem
 from ..quiz import service as quizzes
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
 
 
-class ClassError(ValueError):
+class ClassError(Problem):
     """A user-caused problem with a class or assignment; the message is shown as is."""
 
 
@@ -57,9 +58,10 @@ def class_by_code(session: Session, code: str) -> SchoolClass | None:
 def join_class(session: Session, student: User, code: str) -> SchoolClass:
     school_class = class_by_code(session, code)
     if school_class is None:
-        raise ClassError("No class has that code. Check it with your teacher.")
+        raise ClassError(N_("No class has that code. Check it with your teacher."))
     if not school_class.joining_open:
-        raise ClassError(f"{school_class.name} is not taking new students. Ask your teacher.")
+        raise ClassError(N_("%(name)s is not taking new students. Ask your teacher."),
+                         name=school_class.name)
     exists = session.scalar(select(Enrolment.id).where(
         Enrolment.class_id == school_class.id, Enrolment.user_id == student.id))
     if exists is None:
@@ -177,18 +179,19 @@ def start_assignment_quiz(session: Session, assignment: Assignment, student: Use
     enrolled = session.scalar(for_update(select(Enrolment.id).where(
         Enrolment.class_id == assignment.class_id, Enrolment.user_id == student.id)))
     if enrolled is None or assignment.kind != "quiz":
-        raise ClassError("That assignment is not yours.")
+        raise ClassError(N_("That assignment is not yours."))
     status = status_for(session, assignment, student, now)
     if status.open_attempt is not None and status.state == "open":
         return status.open_attempt
     if status.state == "upcoming":
         opens = assignment.opens_at.astimezone(ZoneInfo(student.timezone))
-        raise ClassError(f"This quiz opens on {opens:%d %b %Y at %H:%M} "
-                         f"({student.timezone.replace('_', ' ')}).")
+        raise ClassError(N_("This quiz opens on %(when)s (%(zone)s)."),
+                         when=f"{opens:%d %b %Y, %H:%M}",
+                         zone=student.timezone.replace("_", " "))
     if status.state == "closed":
-        raise ClassError("This quiz is past its due date.")
+        raise ClassError(N_("This quiz is past its due date."))
     if not status.can_start:
-        raise ClassError("You have used all your attempts at this quiz.")
+        raise ClassError(N_("You have used all your attempts at this quiz."))
     spec = quizzes.QuizSpec(title=assignment.title, banks=assignment.banks, tags=assignment.tags,
                             size=assignment.size or 10, feedback=assignment.feedback,
                             time_limit_minutes=assignment.time_limit_minutes,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..problems import N_, Words
+
 LOW_FACILITY = 0.2
 MIN_ATTEMPTS = 5  # fewer first attempts than this say too little to flag an item
 
@@ -32,14 +34,15 @@ class ItemStats:
         return self.attempts >= MIN_ATTEMPTS
 
     @property
-    def flags(self) -> list[str]:
+    def flags(self) -> list[Words]:
         if not self.enough:
             return []
         notes = []
         if self.discrimination is not None and self.discrimination < 0:
-            notes.append("negative discrimination: stronger students do worse on it")
+            notes.append(Words(N_("negative discrimination: stronger students do worse on "
+                                  "it")))
         if self.facility is not None and self.facility < LOW_FACILITY:
-            notes.append("very low facility: almost nobody gets it right")
+            notes.append(Words(N_("very low facility: almost nobody gets it right")))
         return notes
 
 

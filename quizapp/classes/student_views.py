@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +12,7 @@ from ..extensions import db
 from ..models import Assignment, SchoolClass
 from ..quiz.forms import EmptyForm
 from ..quiz.views import resume
+from ..templating import said
 from . import service
 from .forms import JoinForm
 
@@ -26,11 +28,11 @@ def join():
             school_class = service.join_class(db.session, current_user, form.code.data)
         except service.ClassError as exc:
             db.session.rollback()
-            form.code.errors.append(str(exc))
+            form.code.errors.append(said(exc))
         else:
             audit.here("class_joined", target=f"class {school_class.name} (#{school_class.id})")
             db.session.commit()
-            flash(f"You joined {school_class.name}.", "success")
+            flash(_("You joined %(name)s.", name=school_class.name), "success")
             return redirect(url_for("core.home"))
     return render_template("classes/join.html", form=form, school_class=None)
 
@@ -43,7 +45,7 @@ def join_link(code: str):
         SchoolClass.join_code == service.normalise_code(code)))
     form = JoinForm(formdata=None, data={"code": code})
     if school_class is None:
-        form.code.errors = ["No class has that code. Check it with your teacher."]
+        form.code.errors = [_("No class has that code. Check it with your teacher.")]
     return render_template("classes/join.html", form=form, school_class=school_class)
 
 
@@ -58,7 +60,7 @@ def start(assignment_id: int):
                                                 datetime.now(UTC))
     except service.ClassError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(said(exc), "error")
         return redirect(url_for("core.home"))
     db.session.commit()
     return resume(attempt)

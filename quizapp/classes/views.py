@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -54,8 +55,8 @@ def index():
     if form.validate_on_submit():
         school_class = service.create_class(db.session, current_user, form.name.data)
         db.session.commit()
-        flash(f"Class “{school_class.name}” created. Share its join code: "
-              f"{school_class.join_code}.", "success")
+        flash(_("Class “%(name)s” created. Share its join code: %(code)s.",
+                name=school_class.name, code=school_class.join_code), "success")
         return redirect(url_for("classes.show", class_id=school_class.id))
     classes = service.classes_of_teacher(db.session, current_user)
     return render_template("classes/index.html", classes=classes, form=form)
@@ -90,8 +91,8 @@ def joining(class_id: int):
     _checked_post()
     school_class.joining_open = request.form.get("open") == "1"
     db.session.commit()
-    flash("Joining is open." if school_class.joining_open else
-          "Joining is closed: the code no longer lets anyone in.", "success")
+    flash(_("Joining is open.") if school_class.joining_open else
+          _("Joining is closed: the code no longer lets anyone in."), "success")
     return redirect(url_for("classes.show", class_id=class_id))
 
 
@@ -107,15 +108,16 @@ def remove(class_id: int, user_id: int):
         audit.here("class_removed", target_user=student,
                    detail={"class": school_class.name, "class_id": school_class.id})
         db.session.commit()
-        flash(f"{student.name} was removed from the class. Their own study history is kept.",
-              "success")
+        flash(_("%(name)s was removed from the class. Their own study history is kept.",
+                name=student.name), "success")
         return redirect(url_for("classes.show", class_id=class_id))
     return render_template("classes/confirm.html", c=school_class, form=form,
-                           title=f"Remove {student.name} from {school_class.name}?",
-                           consequence="They leave the class's dashboard and assignments. "
-                                       "Their own cards and quiz results are kept, and they "
-                                       "can join again with the class's code.",
-                           action=f"Remove {student.name}")
+                           title=_("Remove %(name)s from %(class_name)s?", name=student.name,
+                                   class_name=school_class.name),
+                           consequence=_("They leave the class's dashboard and assignments. "
+                                         "Their own cards and quiz results are kept, and they "
+                                         "can join again with the class's code."),
+                           action=_("Remove %(name)s", name=student.name))
 
 
 def _assignment_form(school_class: SchoolClass, assignment: Assignment | None = None):
@@ -155,7 +157,7 @@ def new_assignment(class_id: int):
         _fill(assignment, form)
         db.session.add(assignment)
         db.session.commit()
-        flash(f"Assignment “{assignment.title}” created.", "success")
+        flash(_("Assignment “%(title)s” created.", title=assignment.title), "success")
         return redirect(url_for("classes.show", class_id=class_id))
     return render_template("classes/assignment_new.html", c=school_class, form=form,
                            assignment=None)
@@ -177,7 +179,7 @@ def edit_assignment(class_id: int, assignment_id: int):
     if form.validate_on_submit():
         _fill(assignment, form)
         db.session.commit()
-        flash(f"Assignment “{assignment.title}” saved.", "success")
+        flash(_("Assignment “%(title)s” saved.", title=assignment.title), "success")
         return redirect(url_for("classes.show", class_id=class_id))
     return render_template("classes/assignment_new.html", c=school_class, form=form,
                            assignment=assignment)
@@ -193,14 +195,14 @@ def delete_assignment(class_id: int, assignment_id: int):
         title = assignment.title
         db.session.delete(assignment)
         db.session.commit()
-        flash(f"Assignment “{title}” deleted.", "success")
+        flash(_("Assignment “%(title)s” deleted.", title=title), "success")
         return redirect(url_for("classes.show", class_id=class_id))
     return render_template("classes/confirm.html", c=school_class, form=form,
-                           title=f"Delete the assignment “{assignment.title}”?",
-                           consequence="It leaves the class's page and its column leaves the "
-                                       "dashboard and the CSV. Students keep their own study "
-                                       "history and quiz results.",
-                           action="Delete the assignment")
+                           title=_("Delete the assignment “%(title)s”?", title=assignment.title),
+                           consequence=_("It leaves the class's page and its column leaves the "
+                                         "dashboard and the CSV. Students keep their own study "
+                                         "history and quiz results."),
+                           action=_("Delete the assignment"))
 
 
 @bp.route("/<int:class_id>/assignments/<int:assignment_id>/students/<int:user_id>")
@@ -232,7 +234,7 @@ def results_csv(class_id: int):
         for a in school_class.assignments:
             rows.append([student.user.name, student.user.email, a.title, a.kind,
                          local(a.due_at, "%Y-%m-%d %H:%M", tz=zone, named=False),
-                         student.assignments[a.id],
+                         str(student.assignments[a.id]),
                          _pct(student.best.get(a.id)) if a.kind == "quiz" else ""])
     return csv_response(f"class-{class_id}-results.csv",
                 ["student", "email", "assignment", "kind", f"due ({zone})", "status",
@@ -246,7 +248,7 @@ def items_csv(class_id: int):
     rows = [[r.bank_title, r.question.key, item_text(r.question), r.stats.attempts,
              "" if r.stats.facility is None else round(r.stats.facility, 3),
              "" if r.stats.discrimination is None else round(r.stats.discrimination, 3),
-             "; ".join(r.stats.flags)]
+             "; ".join(map(str, r.stats.flags))]
             for r in dashboard.item_analysis(db.session, school_class)]
     return csv_response(f"class-{class_id}-items.csv",
                 ["bank", "question id", "question", "first attempts", "facility",

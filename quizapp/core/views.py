@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -13,9 +14,11 @@ from ..classes.service import assignments_for_student, classes_of_student
 from ..config import BUNDLED_QUESTIONS
 from ..database import backend_name
 from ..extensions import db
+from ..i18n import COOKIE, LANGUAGES
 from ..models import Bank, Question
 from ..quiz.forms import EmptyForm
 from ..study.service import Scope, queue_counts
+from ..urls import local_path
 
 bp = Blueprint("core", __name__)
 
@@ -71,4 +74,22 @@ def bank_format():
     """The bank format's documentation (questions/README.md), as a page."""
     source = (BUNDLED_QUESTIONS / "README.md").read_text(encoding="utf-8")
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(source)
-    return render_template("core/help.html", body=Markup(body), title="Question bank format")
+    return render_template("core/help.html", body=Markup(body), title=_("Question bank format"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the interface's language: kept on the account, and on this browser for a
+    visitor (a year)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    code = request.form.get("lang", "")
+    back = redirect(local_path(request.form.get("next"), url_for("core.home")))
+    if code not in LANGUAGES:
+        return back
+    if current_user.is_authenticated:
+        current_user.language = code
+        db.session.commit()
+    back.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True,
+                    secure=request.is_secure)
+    return back

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,39 +26,39 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..banks.schema import QUESTION_TYPES
 
-SLUG = Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lower-case letters, digits and '-'.")
+SLUG = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and '-'."))
 ROWS = 6  # choice and pair rows shown; "More rows" adds three
 
 
 class BankForm(FlaskForm):
-    slug = StringField("Bank id", validators=[DataRequired(), Length(max=64), SLUG],
-                       description="Lower-case letters, digits and '-', e.g. water-cycle. It "
-                                   "cannot change later.")
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)],
-                                description="One or two sentences students see.")
-    language = StringField("Language", default="en", validators=[
+    slug = StringField(_l("Bank id"), validators=[DataRequired(), Length(max=64), SLUG],
+                       description=_l("Lower-case letters, digits and '-', e.g. water-cycle. It "
+                                      "cannot change later."))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)],
+                                description=_l("One or two sentences students see."))
+    language = StringField(_l("Language"), default="en", validators=[
         DataRequired(), Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$",
-                               message="A language code such as en, az or ur.")])
-    submit = SubmitField("Create the bank")
+                               message=_l("A language code such as en, az or ur."))])
+    submit = SubmitField(_l("Create the bank"))
 
 
 class DetailsForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     version = HiddenField()
-    submit = SubmitField("Save details")
+    submit = SubmitField(_l("Save details"))
 
 
 class ChoiceRow(Form):
-    text = StringField("Choice", validators=[Length(max=4000)])
-    feedback = StringField("Feedback when picked (optional)", validators=[Length(max=4000)])
-    right = BooleanField("Right")
+    text = StringField(_l("Choice"), validators=[Length(max=4000)])
+    feedback = StringField(_l("Feedback when picked (optional)"), validators=[Length(max=4000)])
+    right = BooleanField(lazy_pgettext("the right choice", "Right"))
 
 
 class PairRow(Form):
-    left = StringField("Left", validators=[Length(max=4000)])
-    right = StringField("Right", validators=[Length(max=4000)])
+    left = StringField(lazy_pgettext("a pair's side", "Left"), validators=[Length(max=4000)])
+    right = StringField(lazy_pgettext("a pair's side", "Right"), validators=[Length(max=4000)])
 
 
 def _s(text: str | None) -> str:
@@ -68,36 +70,37 @@ def _lines(text: str | None) -> list[str]:
 
 
 class QuestionForm(FlaskForm):
-    key = StringField("Question id", validators=[Optional(), Length(max=64), SLUG],
-                      description="Students' progress is kept under it. Leave empty to make "
-                                  "one from the question.")
-    prompt = TextAreaField("Question", validators=[Length(max=4000)])
-    front = TextAreaField("Front", validators=[Length(max=4000)])
-    back = TextAreaField("Back", validators=[Length(max=4000)])
-    text = TextAreaField("Text with gaps", validators=[Length(max=4000)], description=(
+    key = StringField(_l("Question id"), validators=[Optional(), Length(max=64), SLUG],
+                      description=_l("Students' progress is kept under it. Leave empty to make "
+                                     "one from the question."))
+    prompt = TextAreaField(_l("Question"), validators=[Length(max=4000)])
+    front = TextAreaField(_l("Front"), validators=[Length(max=4000)])
+    back = TextAreaField(_l("Back"), validators=[Length(max=4000)])
+    text = TextAreaField(_l("Text with gaps"), validators=[Length(max=4000)], description=_l(
         "Mark each gap with double brackets and every answer it accepts: "
         "The [[Caspian|Caspian Sea]] is a lake."))
     choices = FieldList(FormField(ChoiceRow), min_entries=ROWS, max_entries=12)
-    truth = RadioField("The statement is", choices=[SelectChoice("true", "True"),
-                                                          SelectChoice("false", "False")],
+    truth = RadioField(_l("The statement is"), choices=[SelectChoice("true", _l("True")),
+                                                        SelectChoice("false", _l("False"))],
                        validators=[Optional()])
-    answers = TextAreaField("Accepted answers", validators=[Length(max=4000)],
-                            description="One a line. Case, spaces, punctuation and accents "
-                                        "are ignored when checking.")
+    answers = TextAreaField(_l("Accepted answers"), validators=[Length(max=4000)],
+                            description=_l("One a line. Case, spaces, punctuation and accents "
+                                           "are ignored when checking."))
     pairs = FieldList(FormField(PairRow), min_entries=ROWS, max_entries=12)
-    items = TextAreaField("Items, in the right order", validators=[Length(max=4000)],
-                          description="One a line; students see them shuffled.")
-    explanation = TextAreaField("Explanation", validators=[Length(max=4000)],
-                                description="Why the answer is right, shown after answering.")
-    paragraphs = StringField("Source paragraphs", validators=[
-        Optional(), Regexp(r"^[\d,\s]*$", message="Numbers only, e.g. 5, 6.")],
-        description="Paragraph numbers of the source, e.g. 5, 6.")
-    tags = StringField("Topics", validators=[Length(max=400)],
-                       description="kind:value tags separated by spaces, e.g. unit:water "
-                                   "theme:energy.")
-    difficulty = SelectField("Difficulty", default="", choices=[
-        SelectChoice("", "Not set"), SelectChoice("easy", "Easy"),
-        SelectChoice("medium", "Medium"), SelectChoice("hard", "Hard")])
+    items = TextAreaField(_l("Items, in the right order"), validators=[Length(max=4000)],
+                          description=_l("One a line; students see them shuffled."))
+    explanation = TextAreaField(_l("Explanation"), validators=[Length(max=4000)],
+                                description=_l("Why the answer is right, shown after "
+                                               "answering."))
+    paragraphs = StringField(_l("Source paragraphs"), validators=[
+        Optional(), Regexp(r"^[\d,\s]*$", message=_l("Numbers only, e.g. 5, 6."))],
+        description=_l("Paragraph numbers of the source, e.g. 5, 6."))
+    tags = StringField(_l("Topics"), validators=[Length(max=400)],
+                       description=_l("kind:value tags separated by spaces, e.g. unit:water "
+                                      "theme:energy."))
+    difficulty = SelectField(_l("Difficulty"), default="", choices=[
+        SelectChoice("", _l("Not set")), SelectChoice("easy", _l("Easy")),
+        SelectChoice("medium", _l("Medium")), SelectChoice("hard", _l("Hard"))])
     version = HiddenField()
     # Which button was pressed (save, preview, rows): sent by the buttons themselves, so it
     # is not a hidden field that hidden_tag() would render ahead of them.
@@ -202,4 +205,11 @@ def _field_for(form: QuestionForm, kind: str, loc: tuple):
     return getattr(form, _FIELDS.get(name, "prompt"))
 
 
-TYPES = [(kind, kind.replace("_", " ").capitalize()) for kind in QUESTION_TYPES]
+TYPE_NAMES = {
+    "flashcard": _l("Flashcard"), "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"), "true_false": _l("True false"),
+    "short_answer": _l("Short answer"), "cloze": _l("Cloze"), "matching": _l("Matching"),
+    "ordering": _l("Ordering"),
+}
+TYPES = [(kind, TYPE_NAMES.get(kind, kind.replace("_", " ").capitalize()))
+         for kind in QUESTION_TYPES]

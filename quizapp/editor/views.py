@@ -13,6 +13,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
@@ -37,8 +40,8 @@ def _now() -> datetime:
 def _bank(slug: str, editing: bool = True) -> Bank:
     bank = db.first_or_404(select(Bank).where(Bank.slug == slug))
     if editing and not service.may_edit(current_user, bank):
-        abort(403, "Only this bank's owner or an admin can change it: ask an admin to hand "
-                   "it to you.")
+        abort(403, _("Only this bank's owner or an admin can change it: ask an admin to hand "
+                     "it to you."))
     return bank
 
 
@@ -53,9 +56,10 @@ def new_bank():
                                        form.description.data, form.language.data,
                                        current_user, _now())
             db.session.commit()
-            flash(f"The bank “{bank.title}” is ready: add its first question.", "success")
+            flash(_("The bank “%(title)s” is ready: add its first question.", title=bank.title),
+                  "success")
             return redirect(url_for("editor.bank", slug=bank.slug))
-        form.slug.errors.append("A bank already has this id; choose another.")
+        form.slug.errors.append(_("A bank already has this id; choose another."))
     return render_template("editor/new_bank.html", form=form)
 
 
@@ -74,24 +78,28 @@ def bank(slug: str):
                            form=EmptyForm(), editable=service.may_edit(current_user, found))
 
 
-def _save(found: Bank, doc: dict, version, done: str):
-    """Save the edited document; a conflict or a problem is said, and nothing is saved."""
+def _save(found: Bank, doc: dict, version, done):
+    """Save the edited document; a conflict or a problem is said, and nothing is saved.
+    `done` (lazily translated) is said to the teacher, and kept in English in the audit log."""
     try:
         service.save(db.session, found, int(version or 0), doc, _now())
     except service.EditConflict:
         db.session.rollback()
-        return ("This bank was changed elsewhere (another teacher, another tab or an upload) "
-                "since this page was opened, so nothing was saved. Reload it to see the "
-                "changes, then make yours again.")
+        return _("This bank was changed elsewhere (another teacher, another tab or an upload) "
+                 "since this page was opened, so nothing was saved. Reload it to see the "
+                 "changes, then make yours again.")
     except BankErrors as exc:
         db.session.rollback()
         if any("questions" in e.message and "at least 1" in e.message for e in exc.errors):
-            return "A bank needs at least one live question: add another before this one goes."
+            return _("A bank needs at least one live question: add another before this one "
+                     "goes.")
         return str(exc.errors[0].message)
+    with force_locale("en"):
+        change = str(done)
     audit.here("bank_imported", target=f"bank {found.slug}", detail={"via": "editor",
-                                                                      "change": done})
+                                                                      "change": change})
     db.session.commit()
-    flash(done, "success")
+    flash(str(done), "success")
     return None
 
 
@@ -101,7 +109,7 @@ def details(slug: str):
     found = _bank(slug)
     form = DetailsForm()
     if not form.validate_on_submit():
-        flash("Give the bank a title.", "error")
+        flash(_("Give the bank a title."), "error")
         return redirect(url_for("editor.bank", slug=slug))
     doc = service.with_details(service.document(db.session, found), form.title.data,
                                form.description.data)
@@ -109,8 +117,8 @@ def details(slug: str):
         found.title, found.description = doc["title"], doc.get("description")
         found.version += 1
         db.session.commit()
-        flash("Details saved.", "success")
-    elif problem := _save(found, doc, form.version.data, "Details saved."):
+        flash(_("Details saved."), "success")
+    elif problem := _save(found, doc, form.version.data, _l("Details saved.")):
         flash(problem, "error")
     return redirect(url_for("editor.bank", slug=slug))
 
@@ -119,7 +127,7 @@ def _question_page(found: Bank, kind: str, form: QuestionForm, question: Questio
                    status: int = 200, problem: str | None = None):
     preview = _preview(form, kind)
     context = dict(bank=found, kind=kind, form=form, question=question, preview=preview,
-                   problem=problem, kind_label=dict(TYPES)[kind])
+                   problem=problem, kind_label=str(dict(TYPES)[kind]))
     if request.headers.get("X-Preview"):
         return render_block("editor/question.html", "preview", **context)
     return render_template("editor/question.html", **context), status
@@ -172,10 +180,10 @@ def _save_question(found: Bank, kind: str, form: QuestionForm, stored: Question 
         doc, data.get("prompt") or data.get("front") or data.get("text") or kind))
     problems = service.check_question(data)
     if stored is None and any(q["id"] == data["id"] for q in doc["questions"]):
-        problems.append((("id",), "another question of this bank has this id"))
+        problems.append((("id",), _("another question of this bank has this id")))
     if kind == "single_choice" and not data.get("answer"):
         problems = [p for p in problems if p[0][:1] != ("answer",)]
-        problems.append((("choices",), "mark exactly one choice as right"))
+        problems.append((("choices",), _("mark exactly one choice as right")))
     if problems:
         form.show_problems(kind, problems)
         return _question_page(found, kind, form, stored, 422)
@@ -183,8 +191,8 @@ def _save_question(found: Bank, kind: str, form: QuestionForm, stored: Question 
     if stored is not None and stored.retired:  # editing a retired question brings it back
         updated = service.with_question(doc, data)
     problem = _save(found, updated, form.version.data,
-                    f"Question “{data['id']}” saved." if stored else
-                    f"Question “{data['id']}” added.")
+                    _l("Question “%(id)s” saved.", id=data["id"]) if stored else
+                    _l("Question “%(id)s” added.", id=data["id"]))
     if problem:
         return _question_page(found, kind, form, stored, 409, problem)
     return redirect(url_for("editor.bank", slug=found.slug) + f"#q-{data['id']}")
@@ -206,10 +214,10 @@ def change(slug: str, key: str, change: str):
              "restore": lambda: service.restored(doc, stored)}
     if change not in edits or (change == "restore") != stored.retired:
         abort(404)
-    done = {"up": "Moved up.", "down": "Moved down.",
-            "retire": f"Question “{key}” retired: students no longer see it; their history "
-                      "is kept, and you can restore it.",
-            "restore": f"Question “{key}” restored."}[change]
+    done = {"up": _l("Moved up."), "down": _l("Moved down."),
+            "retire": _l("Question “%(id)s” retired: students no longer see it; their history "
+                         "is kept, and you can restore it.", id=key),
+            "restore": _l("Question “%(id)s” restored.", id=key)}[change]
     if problem := _save(found, edits[change](), request.form.get("version"), done):
         flash(problem, "error")
     return redirect(url_for("editor.bank", slug=slug) + f"#q-{key}")
@@ -226,12 +234,13 @@ def owner(slug: str):
         User.email == request.form.get("email", ""),
         User.role.in_([Role.TEACHER.value, Role.ADMIN.value])))
     if teacher is None:
-        flash("Choose a teacher.", "error")
+        flash(_("Choose a teacher."), "error")
     else:
         found.owner_id = teacher.id
         found.version += 1
         audit.here("bank_owner_changed", target_user=teacher, target=f"bank {found.slug}",
                    detail={"to": teacher.email})
         db.session.commit()
-        flash(f"“{found.title}” now belongs to {teacher.name}.", "success")
+        flash(_("“%(title)s” now belongs to %(name)s.", title=found.title, name=teacher.name),
+              "success")
     return redirect(url_for("editor.bank", slug=slug))

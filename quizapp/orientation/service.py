@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from ..banks.orientation import OrientationFile
 from ..database import for_update
 from ..models import Bank, Certificate, OrientationPath, Question, QuestionTag, QuizAttempt, User
+from ..problems import N_, Problem
 from ..quiz import service as quizzes
 
 INACTIVE_AFTER = timedelta(days=7)
 
 
-class PathError(ValueError):
+class PathError(Problem):
     """A user-caused problem (a locked module, say); the message is shown as is."""
 
 
@@ -119,9 +120,9 @@ def start_check(session: Session, path: OrientationPath, user: User, module_key:
     rows = {r.module["id"]: r for r in progress_for(session, path, user)}
     row = rows.get(module_key)
     if row is None:
-        raise PathError("There is no such module in this path.")
+        raise PathError(N_("There is no such module in this path."))
     if row.state == "locked":
-        raise PathError("Pass the previous module's mastery check first.")
+        raise PathError(N_("Pass the previous module's mastery check first."))
     if row.open_attempt is not None:
         return row.open_attempt
     module = row.module

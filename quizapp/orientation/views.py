@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from ..models import Certificate, ClassPath, OrientationPath, SchoolClass, User
 from ..quiz.forms import EmptyForm
 from ..quiz.service import QuizError
 from ..quiz.views import resume
+from ..templating import said
 from . import service
 
 bp = Blueprint("orientation", __name__)
@@ -57,7 +59,7 @@ def issue(slug: str):
     certificate = service.issue_certificate(db.session, orientation, current_user)
     db.session.commit()
     if certificate is None:
-        flash("Pass every module's mastery check first.", "error")
+        flash(_("Pass every module's mastery check first."), "error")
         return redirect(url_for("orientation.path", slug=slug))
     return redirect(url_for("orientation.certificate", public_id=certificate.public_id))
 
@@ -85,7 +87,7 @@ def start_check(slug: str, module_key: str):
         attempt = service.start_check(db.session, orientation, current_user, module_key, _now())
     except (service.PathError, QuizError) as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(said(exc), "error")
         return redirect(url_for("orientation.path", slug=slug))
     db.session.commit()
     return resume(attempt)
@@ -119,14 +121,15 @@ def enrol(class_id: int):
     orientation = db.session.scalar(select(OrientationPath).where(
         OrientationPath.slug == request.form.get("path", "")))
     if not form.validate_on_submit() or orientation is None:
-        flash("Choose an orientation path.", "error")
+        flash(_("Choose an orientation path."), "error")
         return redirect(url_for("classes.show", class_id=class_id))
     exists = db.session.scalar(select(ClassPath.id).where(
         ClassPath.class_id == class_id, ClassPath.path_id == orientation.id))
     if exists is None:
         db.session.add(ClassPath(class_id=class_id, path_id=orientation.id))
         db.session.commit()
-    flash(f"{school_class.name} is enrolled in “{orientation.title}”.", "success")
+    flash(_("%(name)s is enrolled in “%(path)s”.", name=school_class.name,
+            path=orientation.title), "success")
     return redirect(url_for("orientation.cohort", class_id=class_id, slug=orientation.slug))
 
 

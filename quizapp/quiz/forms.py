@@ -1,3 +1,7 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField
@@ -10,8 +14,13 @@ from ..labels import tag_label, topic_order
 from ..models import Bank, Question, QuestionTag
 from .service import MAX_QUESTIONS
 
-TIME_LIMITS = [SelectChoice("", "No time limit")] + [
-    SelectChoice(str(m), f"{m} minutes") for m in (5, 10, 15, 20, 30, 45, 60)]
+
+def _minutes(count: int) -> str:
+    return ngettext("%(num)d minute", "%(num)d minutes", count)
+
+
+TIME_LIMITS = [SelectChoice("", _l("No time limit"))] + [
+    SelectChoice(str(m), LazyString(_minutes, m)) for m in (5, 10, 15, 20, 30, 45, 60)]
 
 
 class CheckboxList(SelectMultipleField):
@@ -20,20 +29,22 @@ class CheckboxList(SelectMultipleField):
 
 
 class NewQuizForm(FlaskForm):
-    banks = CheckboxList("Banks", choices=[], validate_choice=True)
-    tags = CheckboxList("Topics", choices=[], validate_choice=True)
-    size = IntegerField("Number of questions", default=10, validators=[
-        NumberRange(1, MAX_QUESTIONS, f"Choose between 1 and {MAX_QUESTIONS} questions.")])
-    feedback = RadioField("Feedback", default="end", choices=[
-        SelectChoice("end", "At the end: change answers until you submit"),
-        SelectChoice("each", "After each question: see right or wrong straight away")])
-    time_limit = SelectField("Time limit", choices=TIME_LIMITS, default="",
-                             description="You can add time or turn the limit off during the quiz.")
-    submit = SubmitField("Start quiz")
+    banks = CheckboxList(_l("Banks"), choices=[], validate_choice=True)
+    tags = CheckboxList(_l("Topics"), choices=[], validate_choice=True)
+    size = IntegerField(_l("Number of questions"), default=10, validators=[
+        NumberRange(1, MAX_QUESTIONS, _l("Choose between 1 and %(max)d questions.",
+                                         max=MAX_QUESTIONS))])
+    feedback = RadioField(_l("Feedback"), default="end", choices=[
+        SelectChoice("end", _l("At the end: change answers until you submit")),
+        SelectChoice("each", _l("After each question: see right or wrong straight away"))])
+    time_limit = SelectField(_l("Time limit"), choices=TIME_LIMITS, default="",
+                             description=_l("You can add time or turn the limit off during the "
+                                            "quiz."))
+    submit = SubmitField(_l("Start quiz"))
 
     def validate_banks(self, field):
         if not field.data and not self.tags.data:
-            raise ValidationError("Pick at least one bank or topic.")
+            raise ValidationError(_("Pick at least one bank or topic."))
 
 
 class EmptyForm(FlaskForm):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import grading, presenting
 from ..database import for_update
 from ..models import Bank, CardState, Question, QuizAnswer, QuizAttempt, User
+from ..problems import N_, Problem
 from ..scheduling import Rating
 from ..study import service as study
 from ..study.tokens import Presentation
@@ -28,7 +29,7 @@ GRACE = timedelta(seconds=30)  # answers sent by the page as time runs out still
 FEEDBACK_MODES = ("each", "end")
 
 
-class QuizError(ValueError):
+class QuizError(Problem):
     """A user-caused problem starting or changing a quiz; the message is shown as is."""
 
 
@@ -94,14 +95,14 @@ def compose(candidates: list[int], size: int, seed: int) -> list[int]:
 def start_attempt(session: Session, user: User, spec: QuizSpec, now: datetime,
                   seed: int | None = None) -> QuizAttempt:
     if not 1 <= spec.size <= MAX_QUESTIONS:
-        raise QuizError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
+        raise QuizError(N_("Choose between 1 and %(most)s questions."), most=MAX_QUESTIONS)
     if spec.feedback not in FEEDBACK_MODES:
-        raise QuizError("Choose when to see feedback.")
+        raise QuizError(N_("Choose when to see feedback."))
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     chosen = compose(candidate_ids(session, spec.banks, spec.tags, spec.objective_only,
                                    spec.topic_banks), spec.size, seed)
     if not chosen:
-        raise QuizError("There are no questions in what you picked.")
+        raise QuizError(N_("There are no questions in what you picked."))
     limit = spec.time_limit_minutes
     deadline = _capped(now + timedelta(minutes=limit) if limit else None, spec.closes_at)
     attempt = QuizAttempt(user_id=user.id, title=spec.title, settings=spec.to_dict(), seed=seed,
@@ -166,9 +167,9 @@ def save_answer(session: Session, attempt: QuizAttempt, question: Question,
     """Store (or replace) the response to one question of an open attempt."""
     attempt = lock(session, attempt)
     if not is_open(attempt, now):
-        raise QuizError("This quiz has been submitted; its answers can no longer change.")
+        raise QuizError(N_("This quiz has been submitted; its answers can no longer change."))
     if question.id not in attempt.question_ids:
-        raise QuizError("That question is not part of this quiz.")
+        raise QuizError(N_("That question is not part of this quiz."))
     answer = answers_by_question(attempt).get(question.id)
     if locked(attempt, answer):
         return answer
@@ -200,7 +201,7 @@ def extend_time(session: Session, attempt: QuizAttempt, now: datetime,
     """More time, or none at all, when the quiz allows it; never past an assignment's due
     date."""
     if not attempt.settings.get("time_adjustable"):
-        raise QuizError("This quiz does not allow changing its time limit.")
+        raise QuizError(N_("This quiz does not allow changing its time limit."))
     attempt = lock(session, attempt)
     if attempt.deadline is None or not is_open(attempt, now):
         return

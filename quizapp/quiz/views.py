@@ -3,12 +3,14 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import grading, presenting
 from ..extensions import db
 from ..models import OrientationPath, Question, QuizAttempt
 from ..orientation import service as orientation
+from ..templating import said
 from ..urls import local_path
 from . import service
 from .forms import EmptyForm, NewQuizForm, fill_scope_choices
@@ -48,7 +50,7 @@ def _submit(attempt: QuizAttempt) -> None:
 
 def _submit_for_timeout(attempt: QuizAttempt):
     _submit(attempt)
-    flash("Time is up. Your answers so far have been submitted.", "info")
+    flash(_("Time is up. Your answers so far have been submitted."), "info")
     return redirect(url_for("quiz.results", attempt_id=attempt.id))
 
 
@@ -72,7 +74,7 @@ def new():
         try:
             attempt = service.start_attempt(db.session, current_user, spec, _now())
         except service.QuizError as exc:
-            form.banks.errors.append(str(exc))
+            form.banks.errors.append(said(exc))
         else:
             db.session.commit()
             return resume(attempt)
@@ -82,7 +84,7 @@ def new():
 def _title(form: NewQuizForm) -> str:
     names = [c.label for c in form.banks.choices if c.value in form.banks.data]
     names += [c.label for c in form.tags.choices if c.value in form.tags.data]
-    title = ", ".join(names) or "Quiz"
+    title = ", ".join(names) or _("Quiz")
     return title if len(title) <= 120 else title[:117] + "…"
 
 
@@ -121,13 +123,13 @@ def _save(attempt: QuizAttempt, question: Question, number: int):
     try:
         response = presenting.response_from_form(shown, question.content, request.form.getlist)
     except presenting.UnclearAnswer as exc:
-        flash(str(exc), "error")
+        flash(said(exc), "error")
         return redirect(url_for("quiz.take", attempt_id=attempt.id, number=number))
     try:
         service.save_answer(db.session, attempt, question, response, _now())
     except service.QuizError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(said(exc), "error")
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     db.session.commit()
     if request.form.get("timeout") and service.deadline_passed(attempt, _now()):
@@ -180,11 +182,11 @@ def time(attempt_id: int):
         service.extend_time(db.session, attempt, _now(),
                             turn_off=request.form.get("action") == "off")
     except service.QuizError as exc:
-        flash(str(exc), "error")
+        flash(said(exc), "error")
     else:
         db.session.commit()
-        flash("The time limit is off." if attempt.deadline is None else
-              "More time added.", "success")
+        flash(_("The time limit is off.") if attempt.deadline is None else
+              _("More time added."), "success")
     fallback = url_for("quiz.take", attempt_id=attempt.id, number=1)
     return redirect(local_path(request.form.get("back"), fallback))
 

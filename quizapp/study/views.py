@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import IntegrityError
@@ -10,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from .. import grading, presenting, scheduling, scopes
 from ..extensions import db
 from ..models import Question
+from ..templating import said
 from . import overview, service, tokens
 from .forms import StudySettingsForm
 
 bp = Blueprint("study", __name__, url_prefix="/study")
-ALREADY_RATED = "That card was already rated, so the second rating was ignored."
+ALREADY_RATED = _l("That card was already rated, so the second rating was ignored.")
 
 
 def _now() -> datetime:
@@ -105,8 +108,8 @@ def answer():
         response = presenting.response_from_form(shown, content, request.form.getlist)
     except presenting.UnclearAnswer as exc:  # the same card comes back, with the message
         if request.headers.get(FRAGMENT_HEADER):
-            return _next_card_page(scope, notice=str(exc))
-        flash(str(exc), "error")
+            return _next_card_page(scope, notice=said(exc))
+        flash(said(exc), "error")
         return redirect(url_for("study.session", scope=str(scope)))
     result = None if content["type"] == "flashcard" else grading.grade(content, response)
     suggested = scheduling.Rating.GOOD if result is None else \
@@ -134,7 +137,7 @@ def rate():
     except IntegrityError:  # the same presentation rated at the same moment elsewhere
         db.session.rollback()
         result = service.RatingResult(applied=False)
-    notice = None if result.applied else ALREADY_RATED
+    notice = None if result.applied else str(ALREADY_RATED)
     if request.headers.get(FRAGMENT_HEADER):
         return _next_card_page(scope, notice=notice)
     if notice:
@@ -151,6 +154,6 @@ def settings():
         current_user.desired_retention = float(form.desired_retention.data)
         current_user.learning_steps = " ".join(form.learning_steps.data.split())
         db.session.commit()
-        flash("Your study settings are saved.", "success")
+        flash(_("Your study settings are saved."), "success")
         return redirect(url_for("study.settings"))
     return render_template("study/settings.html", form=form)

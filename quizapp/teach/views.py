@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -65,8 +66,8 @@ def upload():
 
 def _too_large():
     db.session.rollback()
-    message = (f"That upload is too large. Each bank file may be at most "
-               f"{_limit() // 1024 // 1024} MB; split a larger bank into several files.")
+    message = _("That upload is too large. Each bank file may be at most %(size)d MB; split "
+                "a larger bank into several files.", size=_limit() // 1024 // 1024)
     return _banks_page(BankUploadForm(formdata=None), status=413, message=message)
 
 
@@ -85,19 +86,19 @@ def confirm(token: str):
                                          datetime.now(UTC))
     except service.UploadGone:
         db.session.rollback()
-        flash("That upload has expired or was already imported. Upload the files again.",
+        flash(_("That upload has expired or was already imported. Upload the files again."),
               "error")
         return redirect(url_for("teach.banks"))
     except BankErrors as exc:
         db.session.rollback()
-        flash(f"Nothing was imported: {exc.errors[0]}", "error")
+        flash(_("Nothing was imported: %(problem)s", problem=exc.errors[0]), "error")
         return redirect(url_for("teach.banks"))
     for change in changes:
         audit.here("bank_imported", target=f"bank {change.bank_id}",
                    detail={"summary": change.summary(), "via": "upload"})
     db.session.commit()
     for change in changes:
-        flash(f"Imported {change.summary()}.", "success")
+        flash(_("Imported %(summary)s.", summary=change.summary()), "success")
     return redirect(url_for("teach.banks"))
 
 

@@ -301,3 +301,68 @@ def test_class_membership_changes_are_in_the_audit_log(client, users, school):
     joined, removed = _events("class_joined")[0], _events("class_removed")[0]
     assert joined.actor_email == "s@example.org" and "Exchange 2026" in joined.target
     assert removed.actor_email == "teacher@example.org" and removed.target == "s@example.org"
+
+
+# -- What an attacker's review found, kept fixed -----------------------------------------------
+
+def _teacher_link(client, users, school) -> tuple[User, User, str]:
+    teacher, school_class, _ = school
+    student = users.create("s@example.org", name="S")
+    _enrol(school_class, student)
+    _login(client, users, "teacher@example.org")
+    page = client.post(f"/teach/classes/{school_class.id}/students/{student.id}/reset-link")
+    client.post("/logout")
+    return teacher, student, _link(page.get_data(as_text=True))
+
+
+def test_a_link_dies_when_the_account_is_promoted_or_its_maker_leaves(client, users, school):
+    teacher, student, link = _teacher_link(client, users, school)
+    users.login_as(Role.ADMIN, "boss@example.org")
+    client.post(f"/admin/users/{student.id}/role", data={"role": "admin"})
+    client.post("/logout")
+    refused = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert refused.status_code == 410
+    # A link whose maker is deactivated dies with their rights.
+    again = accounts.issue_reset(db.session, db.session.get(User, student.id), teacher, NOW)
+    db.session.execute(select(User).where(User.id == student.id)).scalar().role = "student"
+    db.session.commit()
+    assert client.get(f"/reset/{again}").status_code == 200
+    users.login_as(Role.ADMIN, "boss2@example.org")
+    client.post(f"/admin/users/{teacher.id}/active", data={"active": "0"})
+    client.post("/logout")
+    assert client.get(f"/reset/{again}").status_code == 410
+
+
+def test_a_link_spent_meanwhile_is_refused_under_the_lock(app, users):
+    user = users.create("v@example.org")
+    token = accounts.issue_reset(db.session, user, None, NOW)
+    db.session.commit()
+    assert accounts.look_up_reset(db.session, token, NOW).user is not None  # page shown
+    with db.engine.begin() as other_request:  # another request spends it and commits
+        other_request.execute(PasswordReset.__table__.update().values(used_at=NOW))
+    with pytest.raises(accounts.AccountRuleError):
+        accounts.use_reset(db.session, token, "second password", "pbkdf2:sha256:1000", NOW)
+
+
+def test_an_emailed_link_does_not_cancel_the_teachers(client, users, school):
+    _, student, link = _teacher_link(client, users, school)
+    accounts.issue_reset(db.session, student, None, NOW)  # a stranger's "forgot password"
+    db.session.commit()
+    assert client.get(link).status_code == 200
+
+
+def test_joining_through_a_link_at_login_is_audited(client, users, school):
+    _, school_class, _ = school
+    users.create("j@example.org")
+    client.post(f"/login?next=/join/{school_class.join_code}",
+                data={"email": "j@example.org", "password": PASSWORD})
+    with db.engine.connect() as fresh:  # what was committed, not what the session holds
+        assert fresh.execute(select(AuditEvent.id).where(
+            AuditEvent.action == "class_joined")).first() is not None
+
+
+def test_odd_page_numbers_are_page_one(client, users):
+    users.login_as(Role.ADMIN)
+    for path in ("/admin/users?page=%C2%B2", "/admin/audit?page=%C2%B2",
+                 "/admin/users?page=-3", "/admin/audit?page=99999999"):
+        assert client.get(path).status_code == 200, path

@@ -140,3 +140,31 @@ def test_two_admins_demoting_each_other_leave_one(live):
         admins = db.session.scalar(select(func.count()).select_from(User).where(
             User.role == "admin"))
     assert admins == 1
+
+
+def test_two_admins_leaving_at_once_leave_one_admin(live):
+    first, second = _as(live, "a1@example.org", Role.ADMIN), _as(live, "a2@example.org",
+                                                                  Role.ADMIN)
+    form = {"password": PASSWORD, "understood": "y"}
+    codes = at_once([lambda: first.post("/account/delete", data=form).status_code,
+                     lambda: second.post("/account/delete", data=form).status_code])
+    assert sorted(codes) == [200, 302]  # one goes; the other is told why it cannot
+    with live.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(
+            User.role == Role.ADMIN.value)) == 1
+
+
+def test_two_uses_of_one_reset_link_set_one_password(live):
+    from quizapp.account import service as accounts
+
+    with live.app_context():
+        user = Users(live, live.test_client()).create("r@example.org")
+        token = accounts.issue_reset(db.session, user, None, datetime.now(UTC))
+        db.session.commit()
+    browsers = [live.test_client(), live.test_client()]
+    for browser in browsers:
+        assert browser.get(f"/reset/{token}").status_code == 200
+    codes = at_once([lambda b=b, n=n: b.post(f"/reset/{token}", data={
+        "password": f"new password {n}", "confirm": f"new password {n}"}).status_code
+        for n, b in enumerate(browsers)])
+    assert sorted(codes) == [302, 410]

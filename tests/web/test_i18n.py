@@ -1,0 +1,84 @@
+"""The interface in English, Azerbaijani and Urdu: every marked string is translated in every
+catalog, the language comes from the account, the browser's choice or Accept-Language, and
+Urdu pages read right to left."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import User
+from tests.conftest import Users
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGS = ROOT / "quizapp" / "translations"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory):
+    """Every interface string marked in the code and templates, extracted afresh."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    subprocess.run([Path(sys.executable).parent / "pybabel", "-q", "extract", "-F",
+                    CATALOGS / "babel.cfg", "-k", "_l", "-k", "N_", "-k", "lazy_pgettext:1c,2",
+                    "-o", pot, "."],
+                   cwd=ROOT, check=True)
+    with pot.open("rb") as f:
+        return [m for m in read_po(f) if m.id]
+
+
+@pytest.mark.parametrize("language", ["az", "ur"])
+def test_every_interface_string_is_translated(marked, language):
+    with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    missing, broken = [], []
+    for message in marked:
+        found = catalog.get(message.id, message.context)
+        forms = list(found.string) if found and isinstance(found.string, tuple) else \
+            [found.string if found else ""]
+        if found is None or found.fuzzy or not all(forms):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+            continue
+        wanted = set(PLACEHOLDER.findall(str(message.id)))
+        if any(set(PLACEHOLDER.findall(form)) - wanted for form in forms):
+            broken.append(str(message.id))
+    assert missing == [], f"{len(missing)} strings untranslated in {language}"
+    assert broken == [], f"placeholders changed in {language}"
+    assert len(marked) > 300  # the whole interface is marked, not a handful of strings
+
+
+def test_the_language_follows_the_browser_then_the_choice_then_the_account(make_app):
+    # An app whose requests each get their own context, as in production (Flask-Babel keeps
+    # the locale for the context).
+    app = make_app()
+    client = app.test_client()
+    page = client.get("/login", headers={"Accept-Language": "ur, en;q=0.5"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl">' in html
+    assert '<html lang="en" dir="ltr">' in client.get("/login").get_data(as_text=True)
+    chosen = client.post("/language", data={"lang": "az", "next": "/login?x=1"})
+    assert chosen.status_code == 302 and chosen.headers["Location"] == "/login?x=1"
+    assert '<html lang="az" dir="ltr">' in client.get(
+        "/login", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    # Logged in, the account's choice goes with the user to every browser.
+    with app.app_context():
+        Users(app, client).create("s@example.org")
+    Users(app, client).login("s@example.org")
+    client.post("/language", data={"lang": "ur", "next": "/"})
+    with app.app_context():
+        assert db.session.scalar(select(User.language)) == "ur"
+    client.delete_cookie("lang")
+    assert 'lang="ur" dir="rtl"' in client.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_language_or_a_foreign_next_changes_nothing(client):
+    answer = client.post("/language", data={"lang": "xx", "next": "https://evil.example/"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
+    assert client.get_cookie("lang") is None
