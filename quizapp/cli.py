@@ -16,7 +16,7 @@ from . import audit
 from .auth import service as accounts
 from .banks.errors import BankErrors
 from .banks.exporter import export_yaml, yaml_text
-from .banks.files import bank_paths, load_paths
+from .banks.files import bank_paths, lint_paths, load_paths
 from .banks.importer import apply_import, plan_import
 from .banks.schema import json_schema
 from .extensions import db
@@ -109,11 +109,23 @@ def _load_or_exit(paths: tuple[str, ...]):
 
 @banks_cli.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def check(paths: tuple[str, ...]) -> None:
+@click.option("--lint", "with_lint", is_flag=True,
+              help="Also list item-writing warnings (questions/README.md, 'Item-writing "
+                   "checks').")
+@click.option("--strict", is_flag=True, help="With --lint: exit 1 if any warning is left.")
+def check(paths: tuple[str, ...], with_lint: bool, strict: bool) -> None:
     """Validate bank files (or folders of them); exit 1 if anything is wrong."""
     banks = _load_or_exit(paths)
     count = sum(len(b.questions) for b in banks)
     click.echo(f"OK: {len(banks)} bank(s), {count} question(s).")
+    if with_lint:
+        warnings = lint_paths(list(paths), banks)
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
+        click.echo(f"{len(warnings)} item-writing warning(s); waive one in the bank with "
+                   f"`waive: {{rule: reason}}`.")
+        if strict and warnings:
+            raise SystemExit(1)
 
 
 @banks_cli.command("import")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from .errors import BankError, BankErrors
 from .formats import READABLE, aiken, bank_from_name, gift, moodle_xml, tabular
-from .loader import decode_text, load_bank_bytes, too_big, validate
+from .lint import lint
+from .loader import decode_text, load_bank_bytes, parse_yaml, too_big, validate, yaml_places
 from .schema import BankFile
 
 NOT_BANKS = {"orientation.yaml"}  # other YAML that lives beside the banks
@@ -104,3 +105,33 @@ def load_paths(paths: list[str | Path], max_bytes: int | None) -> list[BankFile]
         raise BankErrors([BankError(str(p), 0, 0, f"no bank files here; this app reads "
                                                   f"{READABLE}") for p in paths])
     return load_many([(str(p), p) for p in found], max_bytes)
+
+
+def _placed(data: bytes, name: str):
+    """Where each location of a valid bank file sits (its lines), for warnings."""
+    if Path(name).suffix.lower() in YAML:
+        _, root, _ = parse_yaml(data, name)
+        return yaml_places(root)
+    text = decode_text(data, name)
+    return _reader(name, text)(text, name).place
+
+
+def lint_sources(sources: list[tuple[str, bytes]], banks: list[BankFile]) -> list[BankError]:
+    """Item-writing warnings (banks/lint.py) for loaded banks, each on its file's line, in
+    file order: `sources` are the (name, content) the banks were loaded from, in order."""
+    found = lint(banks)
+    warnings = []
+    for (name, data), bank in zip(sources, banks, strict=True):
+        if not found[bank.id]:
+            continue
+        place = _placed(data, name)
+        for loc, rule, message in found[bank.id]:
+            line, col, shown = place(loc)
+            key = bank.questions[loc[1]].id
+            warnings.append(BankError(name, line, col, f"{key} [{rule}]: {message}"))
+    return warnings
+
+
+def lint_paths(paths: list[str | Path], banks: list[BankFile]) -> list[BankError]:
+    """The warnings for banks loaded with `load_paths(paths)`."""
+    return lint_sources([(str(p), p.read_bytes()) for p in bank_paths(paths)], banks)

@@ -104,11 +104,19 @@ ChoiceItem = Annotated[
 ]
 
 
+LintRule = Literal["all-none-of-the-above", "absolute-cue", "key-stands-out", "a-an-mismatch",
+                   "negative-stem", "answer-in-prompt", "near-duplicate", "stock-distractor",
+                   "single-common-key"]
+
+
 class QuestionBase(Strict):
     id: Slug
     source: SourceRef = Field(default_factory=SourceRef)
     tags: list[Tag] = Field(default_factory=list)
     difficulty: Literal["easy", "medium", "hard"] | None = None
+    waive: dict[LintRule, Text] | None = Field(
+        None, description="Item-writing warnings (banks check --lint) this question waives, "
+                          "each with the reason.")
 
 
 class Flashcard(QuestionBase):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..banks.errors import BankError, BankErrors
 from ..banks.importer import BankChanges, apply_import
+from ..banks.lint import lint
 from ..banks.messages import describe
 from ..banks.schema import BankFile
 from ..banks.schema import Question as QuestionModel
@@ -57,6 +58,21 @@ def document(session: Session, bank: Bank) -> dict:
         select(Question).where(Question.bank_id == bank.id, Question.retired.is_(False))
         .order_by(Question.position))]
     return doc
+
+
+def warnings(session: Session, bank: Bank) -> dict[str, list[tuple[str, str]]]:
+    """Item-writing warnings (banks/lint.py) of the bank's live questions, by question id."""
+    doc = document(session, bank)
+    if not doc["questions"]:
+        return {}
+    try:
+        checked = BankFile.model_validate(doc)
+    except ValidationError:  # a bank loaded before a rule of the format changed
+        return {}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for loc, rule, message in lint([checked])[checked.id]:
+        found.setdefault(checked.questions[loc[1]].id, []).append((rule, message))
+    return found
 
 
 def questions_of(session: Session, bank: Bank) -> tuple[list[Question], list[Question]]:

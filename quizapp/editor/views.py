@@ -73,9 +73,11 @@ def bank(slug: str):
         [Role.TEACHER.value, Role.ADMIN.value])).order_by(User.name)).all() \
         if current_user.is_admin else []
     details = DetailsForm(obj=found, version=found.version)
+    warnings = service.warnings(db.session, found)
     return render_template("editor/bank.html", bank=found, live=live, retired=retired,
                            owner=owner, teachers=teachers, types=TYPES, details=details,
-                           form=EmptyForm(), editable=service.may_edit(current_user, found))
+                           form=EmptyForm(), editable=service.may_edit(current_user, found),
+                           warnings=warnings)
 
 
 def _save(found: Bank, doc: dict, version, done):

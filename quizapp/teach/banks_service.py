@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..banks.errors import BankError, BankErrors
-from ..banks.files import load_many
+from ..banks.files import lint_sources, load_many
 from ..banks.importer import BankChanges, apply_import, plan_import
 from ..banks.schema import BankFile
 from ..models import Bank, BankUpload, Question, User
@@ -31,6 +31,7 @@ class Preview:
     errors: list[BankError]
     changes: list[BankChanges]
     token: str | None = None
+    warnings: list[BankError] = field(default_factory=list)  # item-writing (banks/lint.py)
 
 
 def _safe_name(name: str | None) -> str:
@@ -68,7 +69,8 @@ def preview_upload(session: Session, files: list[UploadedFile], user: User,
     token = secrets.token_urlsafe(24)
     session.add(BankUpload(token=token, user_id=user.id, created_at=now, files=[
         {"name": name, "content": content.decode("utf-8")} for name, content in named]))
-    return Preview(errors=[], changes=changes, token=token)
+    return Preview(errors=[], changes=changes, token=token,
+                   warnings=lint_sources(named, banks))
 
 
 class UploadGone(LookupError):

@@ -154,3 +154,12 @@ def test_single_choice_answers_are_spread_over_positions(banks):
 
 if __name__ == "__main__":
     write_article_runs()
+
+
+def test_the_bundled_banks_pass_the_item_writing_checks():
+    """`banks check --lint --strict questions/`: no warning, and no waiver hides one."""
+    from quizapp.banks.files import lint_paths
+
+    banks = load_paths([QUESTIONS], max_bytes=None)
+    assert [str(w) for w in lint_paths([QUESTIONS], banks)] == []
+    assert not any(q.waive for bank in banks for q in bank.questions)
