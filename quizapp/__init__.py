@@ -30,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # rate-limit bucket.
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from .extensions import APP
+
+    app.extensions[APP] = app  # the app itself, for a thread after the response
     register_extensions(app)
     register_blueprints(app)
     register_security(app)

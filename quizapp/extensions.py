@@ -22,3 +22,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The app itself, under app.extensions[APP]: for work that outlives a request (the reset email
+# leaves after the response, in a thread) and so needs the app, not the current_app proxy.
+APP = "quizapp.app"

@@ -29,7 +29,7 @@ from ..auth import service as auth_service
 from ..auth import sessions
 from ..auth.access import teacher_required
 from ..auth.views import EMAIL, current_login_session, sign_in
-from ..extensions import db, limiter, mail
+from ..extensions import APP, db, limiter, mail
 from ..models import Enrolment, LoginSession, SchoolClass, User
 from ..quiz.forms import EmptyForm
 from ..templating import said
@@ -119,7 +119,7 @@ def delete():
         if not current_user.check_password(form.password.data):
             form.password.errors.append(_("That is not your password."))
         else:
-            user = current_user._get_current_object()  # noqa: SLF001 (Flask's documented way)
+            user = db.session.get(User, current_user.id)
             audit.here("account_deleted", target_user=user)
             try:
                 service.delete_account(db.session, user)
@@ -232,6 +232,6 @@ def forgot():
                                      link=url_for("account.reset", token=token,
                                                   _external=True)))
             threading.Thread(target=_send, daemon=True, args=(
-                current_app._get_current_object(), message)).start()  # noqa: SLF001
+                current_app.extensions[APP], message)).start()
         return render_template("account/forgot.html", sent=True, enabled=True)
     return render_template("account/forgot.html", form=form, enabled=enabled)
