@@ -6,8 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 ACRONYMS = {"ai": "AI", "cpec": "CPEC", "un": "UN", "sgc": "SGC", "eu": "EU"}
-KINDS = {"theme": _l("Theme"), "project": _l("Project"), "position": _l("Position")}
-GROUPS = {"theme": _l("Themes"), "project": _l("Projects"), "position": _l("Positions")}
+KINDS = {"theme": _l("Theme"), "project": _l("Project"), "position": _l("Position"),
+         "skill": _l("Skill")}
+GROUPS = {"theme": _l("Themes"), "project": _l("Projects"), "position": _l("Positions"),
+          "skill": _l("Skills")}
 PLAIN = _l("Tags")  # the group of tags with no kind
 
 

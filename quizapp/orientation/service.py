@@ -32,6 +32,17 @@ def reference_problems(session: Session):
     def check(document: OrientationFile) -> list[tuple[tuple, str]]:
         problems = []
         for i, module in enumerate(document.modules):
+            if module.source.paragraphs:
+                found = quizzes.candidate_ids(
+                    session, module.banks, module.tags, objective_only=True,
+                    topic_banks=quizzes.shared_banks(session),
+                    paragraphs=module.source.paragraphs)
+                if len(found) < module.check.questions:
+                    problems.append((("modules", i, "check", "questions"),
+                                     f"the check asks {module.check.questions} questions, but "
+                                     f"only {len(found)} graded questions of its banks and "
+                                     f"topics cite its paragraphs "
+                                     f"{', '.join(map(str, module.source.paragraphs))}"))
             for j, bank in enumerate(module.banks):
                 if bank not in banks:
                     problems.append((("modules", i, "banks", j), f"no bank '{bank}' is loaded"))
@@ -129,7 +140,8 @@ def start_check(session: Session, path: OrientationPath, user: User, module_key:
     spec = quizzes.QuizSpec(title=f"Mastery check: {module['title']}", banks=module["banks"],
                             tags=module["tags"], size=module["check"]["questions"],
                             feedback="end", objective_only=True,
-                            topic_banks=quizzes.shared_banks(session))
+                            topic_banks=quizzes.shared_banks(session),
+                            paragraphs=module_paragraphs(module))
     attempt = quizzes.start_attempt(session, user, spec, now)
     attempt.path_id, attempt.module_key = path.id, module_key
     return attempt
@@ -160,6 +172,11 @@ def issue_certificate(session: Session, path: OrientationPath, user: User) -> Ce
     except IntegrityError:  # issued by another request at the same moment
         return certificate_of(session, path, user)
     return certificate
+
+
+def module_paragraphs(module: dict) -> list[int] | None:
+    """The paragraphs a module's briefing covers: its check asks only about them."""
+    return (module.get("source") or {}).get("paragraphs") or None
 
 
 def module_scope(path: OrientationPath, module: dict) -> str:

@@ -47,9 +47,13 @@ class QuizSpec:
     objective_only: bool = False  # leave out self-graded flashcards (graded checks)
     closes_at: datetime | None = None  # an assignment's due date: no answers after it
     topic_banks: list[str] | None = None  # the banks topics may draw from (None: any)
+    # Only questions citing one of these source paragraphs (an orientation module's check
+    # draws on what its briefing covers); None: any.
+    paragraphs: list[int] | None = None
 
     def to_dict(self) -> dict:
         return {"banks": self.banks, "tags": self.tags, "size": self.size,
+                "paragraphs": self.paragraphs,
                 "feedback": self.feedback, "time_limit_minutes": self.time_limit_minutes,
                 "time_adjustable": self.time_adjustable,
                 "objective_only": self.objective_only, "topic_banks": self.topic_banks,
@@ -57,8 +61,8 @@ class QuizSpec:
 
 
 def candidate_ids(session: Session, banks: list[str], tags: list[str],
-                  objective_only: bool = False, topic_banks: list[str] | None = None
-                  ) -> list[int]:
+                  objective_only: bool = False, topic_banks: list[str] | None = None,
+                  paragraphs: list[int] | None = None) -> list[int]:
     """Active questions in any of the banks or carrying any of the tags, in a stable order;
     without self-graded flashcards when `objective_only` (graded checks and assignments).
     Topics draw only from `topic_banks` when given: a teacher's assignment from the bundled
@@ -75,7 +79,18 @@ def candidate_ids(session: Session, banks: list[str], tags: list[str],
             scoped = scoped.where(Question.bank_id.in_(
                 select(Bank.id).where(Bank.slug.in_(topic_banks))))
         ids.update(session.scalars(scoped))
+    if paragraphs:
+        return citing(session, sorted(ids), paragraphs)
     return sorted(ids)
+
+
+def citing(session: Session, ids: list[int], paragraphs: list[int]) -> list[int]:
+    """Those of the questions that cite at least one of the paragraphs, in order."""
+    wanted = set(paragraphs)
+    contents = dict(session.execute(select(Question.id, Question.content)
+                                    .where(Question.id.in_(ids))).all())
+    return [i for i in ids if wanted & set(
+        (contents[i].get("source") or {}).get("paragraphs", []))]
 
 
 def shared_banks(session: Session, owner_id: int | None = None) -> list[str]:
@@ -100,7 +115,7 @@ def start_attempt(session: Session, user: User, spec: QuizSpec, now: datetime,
         raise QuizError(N_("Choose when to see feedback."))
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     chosen = compose(candidate_ids(session, spec.banks, spec.tags, spec.objective_only,
-                                   spec.topic_banks), spec.size, seed)
+                                   spec.topic_banks, spec.paragraphs), spec.size, seed)
     if not chosen:
         raise QuizError(N_("There are no questions in what you picked."))
     limit = spec.time_limit_minutes

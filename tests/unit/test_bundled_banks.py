@@ -163,3 +163,11 @@ def test_the_bundled_banks_pass_the_item_writing_checks():
     banks = load_paths([QUESTIONS], max_bytes=None)
     assert [str(w) for w in lint_paths([QUESTIONS], banks)] == []
     assert not any(q.waive for bank in banks for q in bank.questions)
+
+
+def test_a_quarter_of_the_graded_items_ask_for_more_than_recall(banks):
+    """Inference, comparison or evaluation of the author's view: tagged skill:analysis."""
+    graded = [q for bank_id in MAIN_BANKS for q in banks[bank_id].questions
+              if q.type != "flashcard"]
+    higher = [q for q in graded if "skill:analysis" in q.tags]
+    assert len(higher) >= len(graded) / 4, (len(higher), len(graded))

@@ -226,3 +226,38 @@ def test_a_teachers_bank_cannot_fill_an_orientation_check(users, path):
     prompts = db.session.scalars(select(Question.prompt).where(
         Question.id.in_(attempt.question_ids))).all()
     assert prompts and all(p.startswith("Statement") for p in prompts)
+
+
+MIXED = {"id": "mixed", "title": "Mixed", "questions": [
+    {"id": f"m{i}", "type": "true_false", "prompt": f"Claim {i}", "answer": True,
+     "explanation": "E.", "source": {"paragraphs": [1 if i < 3 else 9]}, "tags": ["theme:mix"]}
+    for i in range(8)]}
+BRIEFED = b"""\
+id: briefed
+title: Briefed
+modules:
+  - id: only
+    title: Only paragraph 1
+    briefing: [About paragraph 1.]
+    source: {paragraphs: [1]}
+    tags: [theme:mix]
+    check: {questions: %d}
+"""
+
+
+def test_a_modules_check_asks_only_about_its_briefings_paragraphs(app, users):
+    import_banks(MIXED)
+    document = load_path_bytes(BRIEFED % 3, "o.yaml",
+                               check=service.reference_problems(db.session))
+    imported = service.import_path(db.session, document, NOW)
+    student = users.create("p@example.org")
+    attempt = service.start_check(db.session, imported, student, "only", NOW)
+    keys = set(db.session.scalars(select(Question.key).where(
+        Question.id.in_(attempt.question_ids))))
+    assert keys == {"m0", "m1", "m2"}  # the three citing paragraph 1, none of paragraph 9
+
+
+def test_a_check_larger_than_its_paragraphs_allow_is_refused(app):
+    import_banks(MIXED)
+    found = errors_of(BRIEFED % 5, db.session)
+    assert any("the check asks 5 questions, but only 3 graded questions" in e for e in found)
