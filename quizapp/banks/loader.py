@@ -7,6 +7,7 @@ that it can refuse what PyYAML would accept silently: duplicate keys, tags such 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,20 @@ def parse_yaml(data: bytes, path: str) -> tuple[Any, yaml.Node, list[BankError]]
     text = decode_text(data, path)
     if tabs := _tab_errors(text, path):
         raise BankErrors(tabs)
-    root = _compose(text, path)
-    builder = _Builder(budget=len(text) + 1000)
+    # The node tree and the values built from it hold no reference cycles for the collector
+    # to free, yet their million objects would set off collections that walk the ever larger
+    # heap: the time grew faster than the file (0.54 s/MB at 1 MB, 1.10 s/MB at 20 MB).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
+        root = _compose(text, path)
+        builder = _Builder(budget=len(text) + 1000)
         value = builder.build(root)
     except _Refused as refusal:
         raise BankErrors([_at(path, refusal.node, refusal.message)]) from None
+    finally:
+        if collecting:
+            gc.enable()
     problems = [_at(path, n, m) for n, m in builder.errors[:MAX_LISTED]]
     return value, root, problems + _more(path, len(builder.errors) - MAX_LISTED)
 
