@@ -12,16 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
 from bench.dashboard_speed import timed
-from bench.data import as_after_autovacuum
-from quizapp import create_app
-from quizapp.auth import sessions
+from bench.data import as_after_autovacuum, in_app, signed_in
 from quizapp.extensions import db
 from quizapp.models import User
 
@@ -29,44 +25,29 @@ TARGET_MS = 300
 
 
 def run(users: int, repeat: int, database_url: str | None) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'users.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            now = datetime.now(UTC)
-            for start in range(0, users, 10_000):
-                db.session.execute(insert(User), [
-                    {"email": f"person{n:06d}@school.example", "name": f"Person {n:06d}",
-                     "password_hash": "x", "role": "student", "created_at": now}
-                    for n in range(start, min(users, start + 10_000))])
-            admin = User(email="admin@bench", name="Admin", password_hash="x", role="admin")
-            db.session.add(admin)
-            db.session.commit()
-            as_after_autovacuum()
-            sessions.start(db.session, admin, "bench", now, timedelta(days=1))
-            db.session.commit()
-            client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = admin.session_token
-            last = -(-(users + 1) // 50)
-            pages = {"first page": "/admin/users", "middle page": f"/admin/users?page={last // 2}",
-                     "last page": f"/admin/users?page={last}",
-                     "search, a few found": "/admin/users?q=person01234",
-                     "search, none found": "/admin/users?q=nobody"}
-            for path in pages.values():
-                assert client.get(path).status_code == 200, path
-            result = {"backend": db.engine.dialect.name, "users": users,
-                      "ms_median": {name: round(statistics.median(timed(
-                          lambda p=path: client.get(p), repeat)), 1)
-                          for name, path in pages.items()}}
-            db.session.remove()
-            if database_url:
-                db.drop_all()
-            db.engine.dispose()
-    return result
+    with in_app(database_url, "users") as app:
+        now = datetime.now(UTC)
+        for start in range(0, users, 10_000):
+            db.session.execute(insert(User), [
+                {"email": f"person{n:06d}@school.example", "name": f"Person {n:06d}",
+                 "password_hash": "x", "role": "student", "created_at": now}
+                for n in range(start, min(users, start + 10_000))])
+        admin = User(email="admin@bench", name="Admin", password_hash="x", role="admin")
+        db.session.add(admin)
+        db.session.commit()
+        as_after_autovacuum()
+        client = signed_in(app, admin)
+        last = -(-(users + 1) // 50)
+        pages = {"first page": "/admin/users", "middle page": f"/admin/users?page={last // 2}",
+                 "last page": f"/admin/users?page={last}",
+                 "search, a few found": "/admin/users?q=person01234",
+                 "search, none found": "/admin/users?q=nobody"}
+        for path in pages.values():
+            assert client.get(path).status_code == 200, path
+        return {"backend": db.engine.dialect.name, "users": users,
+                "ms_median": {name: round(statistics.median(timed(
+                    lambda p=path: client.get(p), repeat)), 1)
+                    for name, path in pages.items()}}
 
 
 def main(argv=None) -> dict:

@@ -14,17 +14,13 @@ import argparse
 import json
 import random
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.data import as_after_autovacuum
+from bench.data import as_after_autovacuum, in_app, signed_in
 from bench.generate import bank_yaml
-from quizapp import create_app
-from quizapp.auth import sessions
 from quizapp.banks import load_bank_bytes
 from quizapp.banks.importer import apply_import
 from quizapp.classes import dashboard
@@ -111,45 +107,28 @@ def timed(fn, repeat: int) -> list[float]:
 
 def run(students: int, questions: int, per_student: int, repeat: int,
         database_url: str | None) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'dash.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            answers, class_id, teacher_id = populate(students, questions, per_student)
-            as_after_autovacuum()
-            client = app.test_client()
-            teacher = db.session.get(User, teacher_id)
-            sessions.start(db.session, teacher, "bench", datetime.now(UTC), timedelta(days=1))
-            db.session.commit()
-            with client.session_transaction() as session:
-                session["_user_id"] = teacher.session_token  # as Flask-Login keeps a login
-                session["_fresh"] = True
-            page = lambda: client.get(f"/teach/classes/{class_id}")  # noqa: E731
-            assert page().status_code == 200
-            school_class = db.session.get(SchoolClass, class_id)
-            parts = {
-                "students": lambda: dashboard.student_rows(db.session, school_class, NOW),
-                "mastery": lambda: dashboard.mastery_grid(
-                    db.session, school_class, dashboard.class_topics(db.session, school_class)),
-                "items": lambda: dashboard.item_analysis(db.session, school_class),
-            }
-            full = timed(page, repeat)
-            result = {
-                "backend": db.engine.dialect.name, "students": students,
-                "questions": questions, "answers": answers,
-                "page_ms_median": round(statistics.median(full), 1),
-                "page_ms_best": round(min(full), 1),
-                "parts_ms_median": {k: round(statistics.median(timed(f, repeat)), 1)
-                                    for k, f in parts.items()},
-            }
-            db.session.remove()
-            if database_url:
-                db.drop_all()
-            db.engine.dispose()
-    return result
+    with in_app(database_url, "dash") as app:
+        answers, class_id, teacher_id = populate(students, questions, per_student)
+        as_after_autovacuum()
+        client = signed_in(app, db.session.get(User, teacher_id))
+        page = lambda: client.get(f"/teach/classes/{class_id}")  # noqa: E731
+        assert page().status_code == 200
+        school_class = db.session.get(SchoolClass, class_id)
+        parts = {
+            "students": lambda: dashboard.student_rows(db.session, school_class, NOW),
+            "mastery": lambda: dashboard.mastery_grid(
+                db.session, school_class, dashboard.class_topics(db.session, school_class)),
+            "items": lambda: dashboard.item_analysis(db.session, school_class),
+        }
+        full = timed(page, repeat)
+        return {
+            "backend": db.engine.dialect.name, "students": students,
+            "questions": questions, "answers": answers,
+            "page_ms_median": round(statistics.median(full), 1),
+            "page_ms_best": round(min(full), 1),
+            "parts_ms_median": {k: round(statistics.median(timed(f, repeat)), 1)
+                                for k, f in parts.items()},
+        }
 
 
 def main(argv=None) -> dict:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import random
+import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from bench.generate import KINDS, bank_yaml
+from quizapp import create_app
+from quizapp.auth import sessions
 from quizapp.banks import load_bank_bytes
 from quizapp.banks.importer import apply_import
 from quizapp.extensions import db
@@ -89,3 +94,33 @@ def as_after_autovacuum() -> None:
     would have analysed it; SQLite has no such thing, so it stays as it is."""
     if db.engine.dialect.name == "postgresql":
         vacuum_analyze()
+
+
+@contextmanager
+def in_app(database_url: str | None, name: str):
+    """An app on a fresh database (a temporary SQLite file unless a URL is given), inside its
+    context; the tables are dropped afterwards on a shared database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / f'{name}.sqlite3'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                if database_url:
+                    db.drop_all()
+                db.engine.dispose()
+
+
+def signed_in(app, user: User):
+    """A test client logged in as `user`, as Flask-Login keeps a login."""
+    sessions.start(db.session, user, "bench", datetime.now(UTC), timedelta(days=1))
+    db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+    return client
