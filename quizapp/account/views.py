@@ -187,7 +187,9 @@ def reset(token: str):
             db.session.rollback()
             return render_template("account/reset.html", problem=said(exc)), 410
         audit.here("password_reset", actor=user, target_user=user)
-        if current_user.is_authenticated:
+        if current_user.is_authenticated:  # someone else's login in this browser ends
+            if (row := current_login_session()) is not None:
+                sessions.end(db.session, row, _now(), "logout")
             logout_user()
         sign_in(user)  # commits
         flash(_("Your new password is set, and you are logged in. Any other browser signed "
