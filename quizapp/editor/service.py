@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..banks.errors import BankError, BankErrors
+from ..banks.formats import slug
 from ..banks.importer import BankChanges, apply_import
 from ..banks.lint import lint
 from ..banks.messages import describe
@@ -143,8 +144,6 @@ def with_details(doc: dict, title: str, description: str | None) -> dict:
 
 def new_key(doc: dict, text: str) -> str:
     """An id for a new question, made from its text and unique in the bank."""
-    from ..banks.formats import slug
-
     base, taken = slug(text, "q", limit=40), {q["id"] for q in doc["questions"]}
     key, n = base, 2
     while key in taken:
