@@ -8,8 +8,10 @@ Rules:
 - multiple_choice: each right tick earns 1/(number of right choices), each wrong tick costs
   1/(number of wrong choices); the total never goes below 0.
 - short_answer: right when it matches an accepted answer, ignoring case, surrounding space,
-  punctuation and diacritics.
-- cloze: the share of gaps filled right (each gap compared like a short answer).
+  punctuation and diacritics. The answers of every translation are accepted too, so a
+  student answers in the language the question was shown in.
+- cloze: the share of gaps filled right (each gap compared like a short answer, with the
+  translations' answers for that gap).
 - matching: the share of left items matched to their right partner.
 - ordering: the share of item pairs whose relative order is right (Kendall's concordance):
   1 for the right order, 0 for the exact reverse, and e.g. 5/6 for one swap of neighbours
@@ -63,12 +65,28 @@ def matches_text(given: object, accepted: list[str]) -> bool:
     return normalise_answer(given) in {normalise_answer(a) for a in accepted}
 
 
+def _translations(content: dict) -> list[dict]:
+    return list((content.get("translations") or {}).values())
+
+
 def _short(content: dict, response: dict) -> Grade:
-    return Grade(float(matches_text(response.get("text"), content["answers"])))
+    accepted = content["answers"] + [a for t in _translations(content)
+                                     for a in t.get("answers", [])]
+    return Grade(float(matches_text(response.get("text"), accepted)))
+
+
+def _accepted_gaps(content: dict) -> list[list[str]]:
+    """Each gap's accepted answers, in the bank's language and in every translation."""
+    gaps = cloze_gaps(content["text"])
+    for translation in _translations(content):
+        if "text" in translation:
+            for accepted, theirs in zip(gaps, cloze_gaps(translation["text"]), strict=True):
+                accepted.extend(theirs)
+    return gaps
 
 
 def _cloze(content: dict, response: dict) -> Grade:
-    gaps = cloze_gaps(content["text"])
+    gaps = _accepted_gaps(content)
     given = list(response.get("gaps", []))[: len(gaps)]
     given += [""] * (len(gaps) - len(given))
     parts = tuple(matches_text(g, accepted) for g, accepted in zip(given, gaps, strict=True))

@@ -1,5 +1,6 @@
 """The interface's languages (Flask-Babel): English, Azerbaijani (Latin script) and Urdu,
-which reads right to left. Bank content stays in its own language.
+which reads right to left. Bank content is shown in its own language, or in the reader's
+where the bank carries a translation of the question (see presenting.localized).
 
 A reader's language is their account's setting; else the one they picked on this browser
 (a cookie); else the best match of the browser's Accept-Language; else English.
@@ -9,7 +10,11 @@ from __future__ import annotations
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
+
+from . import presenting
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ur": "اردو"}
 RIGHT_TO_LEFT = {"ur"}
@@ -32,8 +37,36 @@ def language() -> str:
     return str(get_locale() or "en")
 
 
+def present(content: dict, prompt: str, seed: int, bank_language: str) -> presenting.Shown:
+    """A question as this reader sees it: in their language where the bank translates it."""
+    reader = language()
+    if presenting.translated(content, reader):
+        content = presenting.localized(content, reader)
+        prompt = content.get("prompt") or content.get("front") or prompt
+        texts_language = reader
+    else:
+        texts_language = bank_language
+    if content["type"] == "cloze" and not content.get("prompt"):
+        prompt = _("Fill in the gaps.")
+    shown = presenting.show(content, prompt, seed)
+    shown.language = texts_language
+    return shown
+
+
+def content_lang(shown: presenting.Shown, prompt: bool = False) -> Markup:
+    """ lang and dir attributes for an element holding the question's own texts, when they
+    are not in the page's language (so a screen reader speaks them in their own). A cloze
+    without a prompt of its own is prompted in the page's language."""
+    if prompt and shown.type == "cloze" and not shown.content.get("prompt"):
+        return Markup("")
+    if not shown.language or shown.language == language():
+        return Markup("")
+    return Markup(' lang="%s" dir="auto"') % shown.language
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["content_lang"] = content_lang
 
     @app.context_processor
     def _languages():

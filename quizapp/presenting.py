@@ -43,6 +43,35 @@ class Shown:
     lefts: list[str] = field(default_factory=list)  # matching
     cloze: list[ClozePart] = field(default_factory=list)
     back: str | None = None  # flashcard
+    explanation: str | None = None
+    content: dict = field(default_factory=dict)  # as shown: for the right answer, in words
+    language: str | None = None  # the language of the question's texts, when known
+
+
+def translated(content: dict, language: str) -> bool:
+    return language in (content.get("translations") or {})
+
+
+def localized(content: dict, language: str | None) -> dict:
+    """The question as a reader of `language` sees it: its translation's texts in place of
+    the bank's, field by field, each choice, pair and item in its own place (so responses,
+    which name positions, mean the same in every language). Without a translation, the
+    content as it is."""
+    translation = (content.get("translations") or {}).get(language) if language else None
+    if not translation:
+        return content
+    shown = {k: v for k, v in content.items() if k != "translations"} | translation
+    if "choices" in translation:  # a choice's feedback left untranslated is still shown
+        shown["choices"] = [mine | theirs for mine, theirs in
+                            zip(content["choices"], translation["choices"], strict=True)]
+    if content["type"] in ("single_choice", "multiple_choice") and "choices" in translation:
+        texts = {c["text"]: i for i, c in enumerate(content["choices"])}
+        theirs = [c["text"] for c in translation["choices"]]
+        if content["type"] == "single_choice":
+            shown["answer"] = theirs[texts[content["answer"]]]
+        else:
+            shown["answers"] = [theirs[texts[a]] for a in content["answers"]]
+    return shown
 
 
 def _shuffled(items: list, rng: random.Random) -> list:
@@ -65,7 +94,8 @@ def _cloze_parts(text: str) -> list[ClozePart]:
 def show(content: dict, prompt: str, seed: int) -> Shown:
     rng = random.Random(seed)
     kind = content["type"]
-    shown = Shown(type=kind, prompt=prompt)
+    shown = Shown(type=kind, prompt=prompt, explanation=content.get("explanation"),
+                  content=content)
     if kind in ("single_choice", "multiple_choice"):
         options = [Option(i, c["text"], c.get("feedback"))
                    for i, c in enumerate(content["choices"])]

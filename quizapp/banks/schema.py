@@ -18,6 +18,7 @@ from pydantic import (
     StrictStr,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -109,6 +110,41 @@ LintRule = Literal["all-none-of-the-above", "absolute-cue", "key-stands-out", "a
                    "single-common-key"]
 
 
+class Pair(Strict):
+    left: Text
+    right: Text
+
+
+class Translation(Strict):
+    """A question's texts in another language. Lists match the question's own item by item
+    (the same choice, pair or item in the same place), so answers and grading carry over;
+    a field left out is shown in the bank's language."""
+
+    prompt: Text | None = None
+    front: Text | None = None
+    back: Text | None = None
+    text: Text | None = Field(None, description="A cloze text, with the same number of gaps.")
+    choices: list[ChoiceItem] | None = None
+    answers: list[Text] | None = Field(
+        None, description="short_answer only: the answers accepted in this language.")
+    pairs: list[Pair] | None = None
+    items: list[Text] | None = None
+    explanation: Text | None = None
+
+
+# The fields a translation may carry for each type, beyond prompt and explanation.
+TRANSLATABLE = {
+    "flashcard": ("front", "back", "explanation"),
+    "single_choice": ("prompt", "choices", "explanation"),
+    "multiple_choice": ("prompt", "choices", "explanation"),
+    "true_false": ("prompt", "explanation"),
+    "short_answer": ("prompt", "answers", "explanation"),
+    "cloze": ("prompt", "text", "explanation"),
+    "matching": ("prompt", "pairs", "explanation"),
+    "ordering": ("prompt", "items", "explanation"),
+}
+
+
 class QuestionBase(Strict):
     id: Slug
     source: SourceRef = Field(default_factory=SourceRef)
@@ -117,6 +153,14 @@ class QuestionBase(Strict):
     waive: dict[LintRule, Text] | None = Field(
         None, description="Item-writing warnings (banks check --lint) this question waives, "
                           "each with the reason.")
+    translations: dict[LanguageCode, Translation] | None = Field(
+        None, description="The question in other languages, by language code (az, ur...).")
+
+    @model_validator(mode="after")
+    def _translations_fit(self):
+        for code, translation in (self.translations or {}).items():
+            _check_translation(self, code, translation)
+        return self
 
 
 class Flashcard(QuestionBase):
@@ -212,11 +256,6 @@ class Cloze(QuestionBase):
         return text
 
 
-class Pair(Strict):
-    left: Text
-    right: Text
-
-
 class Matching(QuestionBase):
     type: Literal["matching"]
     prompt: Text
@@ -244,6 +283,37 @@ class Ordering(QuestionBase):
         return _distinct(items, "item")
 
 
+def _check_translation(question: QuestionBase, code: str, translation: Translation) -> None:
+    """A translation carries only the question's own fields, with as many entries."""
+    allowed = TRANSLATABLE[question.type]
+    for name in translation.model_fields_set:
+        if getattr(translation, name) is not None and name not in allowed:
+            raise _error("translation_field", "translation '{code}' has '{field}', which a "
+                         "{qtype} question does not have", code=code, field=name,
+                         qtype=question.type)
+    for name in ("choices", "pairs", "items"):
+        theirs, ours = getattr(translation, name), getattr(question, name, None)
+        if theirs is not None and ours is not None and len(theirs) != len(ours):
+            raise _error("translation_length", "translation '{code}' must translate each of "
+                         "the {field} in the same order: it has {theirs}, the question {ours}",
+                         code=code, theirs=len(theirs), ours=len(ours), field=name)
+    if translation.choices is not None:
+        _distinct([c.text for c in translation.choices], f"translated choice ({code})")
+    if translation.text is not None:
+        theirs, ours = cloze_gaps(translation.text), cloze_gaps(question.text)
+        if len(theirs) != len(ours):
+            raise _error("translation_gaps", "translation '{code}' must have as many gaps as "
+                         "the text: it has {theirs}, the text {ours}", code=code,
+                         theirs=len(theirs), ours=len(ours))
+        if any(not alt for gap in theirs for alt in gap):
+            raise _error("empty_gap", "a gap of translation '{code}' has an empty answer",
+                         code=code)
+    for answer in translation.answers or []:
+        if not normalise_answer(answer):
+            raise _error("empty_answer", "'{answer}' has no letters or digits to compare",
+                         answer=answer)
+
+
 Question = Annotated[
     Flashcard | SingleChoice | MultipleChoice | TrueFalse | ShortAnswer | Cloze | Matching
     | Ordering,
@@ -263,6 +333,15 @@ class BankFile(Strict):
     # True when the file could not name the bank (GIFT, CSV, Aiken...) and its title was
     # made from the file's name: a re-import then keeps the bank's own title and details.
     _titled_by_file_name: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _no_translation_into_itself(self):
+        for question in self.questions:
+            if self.language in (question.translations or {}):
+                raise _error("translation_language", "question '{id}' has a translation into "
+                             "'{code}', the bank's own language", id=question.id,
+                             code=self.language)
+        return self
 
     def titled_by_file_name(self, value: bool | None = None) -> bool:
         if value is not None:

@@ -11,6 +11,7 @@ from .. import audit
 from ..auth.access import teacher_required
 from ..csvfile import csv_response
 from ..extensions import db
+from ..i18n import present
 from ..models import Assignment, Bank, ClassPath, Enrolment, OrientationPath, SchoolClass, User
 from ..quiz import service as quizzes
 from ..quiz.forms import EmptyForm, fill_scope_choices
@@ -215,7 +216,7 @@ def student_attempts(class_id: int, assignment_id: int, user_id: int):
     attempts = quizzes.attempts_at(db.session, assignment.id, student.id)
     shown = next((a for a in attempts if str(a.id) == request.args.get("attempt")),
                  next((a for a in reversed(attempts) if a.submitted_at), None))
-    rows = quizzes.answer_rows(db.session, shown) if shown and shown.submitted_at else []
+    rows = quizzes.answer_rows(db.session, shown, present) if shown and shown.submitted_at else []
     return render_template("classes/attempts.html", c=school_class, a=assignment,
                            student=student, attempts=attempts, shown=shown, rows=rows)
 

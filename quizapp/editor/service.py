@@ -106,6 +106,25 @@ def save(session: Session, bank: Bank, version: int, doc: dict, now: datetime
     return apply_import(session, [bank_file], now, owner_id=bank.owner_id)[0]
 
 
+def carried_over(stored: dict, data: dict) -> tuple[dict, list[str]]:
+    """The edited question with what the form does not edit kept from the stored one: its
+    waivers, and each translation that still fits it (same number of choices, gaps...).
+    Returns the question and the languages whose translation no longer fits."""
+    data = dict(data)
+    if stored.get("waive"):
+        data["waive"] = stored["waive"]
+    dropped = []
+    kept = {}
+    for code, translation in (stored.get("translations") or {}).items():
+        if check_question(data | {"translations": {code: translation}}):
+            dropped.append(code)
+        else:
+            kept[code] = translation
+    if kept:
+        data["translations"] = kept
+    return data, dropped
+
+
 # -- The document's edits: each returns a new document -------------------------------------
 
 def with_question(doc: dict, question: dict, replacing: str | None = None) -> dict:

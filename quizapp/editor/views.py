@@ -189,6 +189,9 @@ def _save_question(found: Bank, kind: str, form: QuestionForm, stored: Question 
     if problems:
         form.show_problems(kind, problems)
         return _question_page(found, kind, form, stored, 422)
+    dropped = []
+    if stored is not None:
+        data, dropped = service.carried_over(stored.content, data)
     updated = service.with_question(doc, data, replacing=stored.key if stored else None)
     if stored is not None and stored.retired:  # editing a retired question brings it back
         updated = service.with_question(doc, data)
@@ -197,6 +200,10 @@ def _save_question(found: Bank, kind: str, form: QuestionForm, stored: Question 
                     _l("Question “%(id)s” added.", id=data["id"]))
     if problem:
         return _question_page(found, kind, form, stored, 409, problem)
+    if dropped:
+        flash(_("Its translation into %(languages)s no longer matched the question (a choice, "
+                "gap or item added or removed) and was taken out: translate it again in the "
+                "bank file.", languages=", ".join(dropped)), "info")
     return redirect(url_for("editor.bank", slug=found.slug) + f"#q-{data['id']}")
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import grading, presenting
+from .. import grading
 from ..database import for_update
 from ..models import Bank, CardState, Question, QuizAnswer, QuizAttempt, User
 from ..problems import N_, Problem
@@ -282,15 +283,17 @@ def history(session: Session, user: User) -> list[QuizAttempt]:
                                 .order_by(QuizAttempt.started_at.desc())))
 
 
-def answer_rows(session: Session, attempt: QuizAttempt) -> list[tuple]:
-    """A submitted attempt question by question: (answer, question, how it was shown)."""
+def answer_rows(session: Session, attempt: QuizAttempt, present: Callable) -> list[tuple]:
+    """A submitted attempt question by question: (answer, question, how it is shown).
+    present(content, prompt, seed, bank language) shows a question to the reader."""
     questions = {q.id: q for q in session.scalars(
         select(Question).where(Question.id.in_(attempt.question_ids)))}
     rows = []
     for answer in attempt.answers:
         question = questions[answer.question_id]
-        rows.append((answer, question, presenting.show(
-            question.content, question.prompt, question_seed(attempt, question.id))))
+        rows.append((answer, question, present(
+            question.content, question.prompt, question_seed(attempt, question.id),
+            question.bank.language)))
     return rows
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import grading, presenting
 from ..extensions import db
+from ..i18n import present
 from ..models import OrientationPath, Question, QuizAttempt
 from ..orientation import service as orientation
 from ..templating import said
@@ -118,8 +119,8 @@ def take(attempt_id: int, number: int):
 def _save(attempt: QuizAttempt, question: Question, number: int):
     if service.time_is_up(attempt, _now()):
         return _submit_for_timeout(attempt)
-    shown = presenting.show(question.content, question.prompt,
-                            service.question_seed(attempt, question.id))
+    shown = present(question.content, question.prompt,
+                    service.question_seed(attempt, question.id), question.bank.language)
     try:
         response = presenting.response_from_form(shown, question.content, request.form.getlist)
     except presenting.UnclearAnswer as exc:
@@ -148,8 +149,8 @@ def _save(attempt: QuizAttempt, question: Question, number: int):
 def _render_question(attempt: QuizAttempt, question: Question, number: int):
     answers = service.answers_by_question(attempt)
     answer = answers.get(question.id)
-    shown = presenting.show(question.content, question.prompt,
-                            service.question_seed(attempt, question.id))
+    shown = present(question.content, question.prompt,
+                    service.question_seed(attempt, question.id), question.bank.language)
     checked = service.locked(attempt, answer)
     return render_template(
         "quiz/take.html", attempt=attempt, question=question, number=number, shown=shown,
@@ -199,7 +200,7 @@ def results(attempt_id: int):
         return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
     pass_mark, path_slug = _module_of(attempt)
     return render_template("quiz/results.html", attempt=attempt,
-                           rows=service.answer_rows(db.session, attempt),
+                           rows=service.answer_rows(db.session, attempt, present),
                            pass_mark=pass_mark, path_slug=path_slug)
 
 

@@ -88,6 +88,7 @@ class CardQuestion:
     bank_title: str
     explanation: str | None
     bank_source: dict | None
+    bank_language: str
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,8 @@ def queue_counts(session: Session, user: User, scope: Scope, now: datetime) -> Q
 
 
 _QUESTION_COLUMNS = (Question.id, Question.key, Question.type, Question.prompt,
-                     Question.content, Bank.title, Question.explanation, Bank.source)
+                     Question.content, Bank.title, Question.explanation, Bank.source,
+                     Bank.language)
 _CARD_COLUMNS = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
                  CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import grading, presenting, scheduling, scopes
 from ..extensions import db
+from ..i18n import present
 from ..models import Question
 from ..templating import said
 from . import overview, service, tokens
@@ -69,8 +70,8 @@ def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | Non
     return _render("study/card.html", scope=scope, item=found, counts=state.counts,
                    notice=notice, token=tokens.encode(shown, _secret()), previews=previews,
                    suggested=scheduling.Rating.GOOD, describe=scheduling.describe_interval,
-                   shown=presenting.show(found.question.content, found.question.prompt,
-                                         shown.seed))
+                   shown=present(found.question.content, found.question.prompt, shown.seed,
+                                 found.question.bank_language))
 
 
 def _scope(text: str | None) -> service.Scope:
@@ -103,7 +104,7 @@ def answer():
     question = db.get_or_404(Question, presentation.question_id)
     scope = _scope(request.form.get("scope"))
     content = question.content
-    shown = presenting.show(content, question.prompt, presentation.seed)
+    shown = present(content, question.prompt, presentation.seed, question.bank.language)
     try:
         response = presenting.response_from_form(shown, content, request.form.getlist)
     except presenting.UnclearAnswer as exc:  # the same card comes back, with the message
@@ -117,7 +118,7 @@ def answer():
     previews = service.preview_ratings(presentation, service.settings_of(current_user))
     return _render(
         "study/answer.html", scope=scope, question=question, response=response, result=result,
-        shown=shown, correct=grading.correct_response(content), token=request.form["token"],
+        shown=shown, correct=grading.correct_response(shown.content), token=request.form["token"],
         suggested=suggested, previews=previews, describe=scheduling.describe_interval)
 
 

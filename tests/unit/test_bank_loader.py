@@ -159,3 +159,38 @@ def test_a_control_character_is_a_problem_with_its_place_not_a_traceback(char):
     assert len(errors) == 1
     assert errors[0].startswith("bank.yaml:2:10: the file holds a character YAML does not "
                                 "allow")
+
+
+@pytest.mark.parametrize(("translation", "needle"), [
+    ("{choices: [Bir, İki]}", "translation 'az' must translate each of the choices in the "
+                              "same order: it has 2, the question 3"),
+    ("{back: Arxa}", "translation 'az' has 'back', which a single_choice question does not "
+                     "have"),
+    ("{choices: [Bir, Bir, Üç]}", "translated choice (az) 'Bir' appears twice"),
+])
+def test_a_translation_that_does_not_fit_the_question_is_refused(translation, needle):
+    text = textwrap.dedent(f"""\
+        id: t
+        title: T
+        questions:
+          - id: q
+            type: single_choice
+            prompt: One?
+            choices: [One, Two, Three]
+            answer: One
+            translations:
+              az: {translation}
+        """)
+    [error] = errors_of(text)
+    assert error.startswith("bank.yaml:4:") and needle in error
+
+
+def test_a_translation_into_the_bank_s_own_language_is_refused():
+    text = textwrap.dedent("""\
+        id: t
+        title: T
+        questions:
+          - {id: q, type: true_false, prompt: Yes?, answer: true,
+             translations: {en: {prompt: Really?}}}
+        """)
+    assert any("translation into 'en', the bank's own language" in e for e in errors_of(text))

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quizapp.grading import correct_response, grade
+from quizapp.presenting import localized
 
 SINGLE = {"type": "single_choice", "choices": [{"text": t} for t in "ABCD"], "answer": "C"}
 MULTI = {"type": "multiple_choice", "choices": [{"text": t} for t in "ABCDE"],
@@ -126,3 +127,38 @@ def test_single_choice_true_false_and_flashcards_are_all_or_nothing(case):
 @given(order=st.permutations([0, 1, 2, 3]))
 def test_ordering_is_one_only_for_the_right_order(order):
     assert (grade(ORDER, {"order": order}).score == 1.0) == (order == [0, 1, 2, 3])
+
+
+# -- Translations ---------------------------------------------------------------------------
+
+def test_a_translation_keeps_each_choice_in_its_place_so_responses_mean_the_same():
+    content = SINGLE | {"translations": {"az": {"choices": [{"text": t} for t in "ƏBCÇ"]}}}
+    shown = localized(content, "az")
+    assert [c["text"] for c in shown["choices"]] == list("ƏBCÇ")
+    assert shown["answer"] == "C" and "translations" not in shown
+    assert correct_response(shown) == correct_response(content) == {"choice": 2}
+    assert localized(content, "ur") is content  # no translation: the bank's own texts
+
+
+def test_a_translated_multiple_choice_names_its_answers_in_the_translation():
+    content = MULTI | {"translations": {"ur": {"choices": [{"text": f"ur{t}"} for t in "ABCDE"],
+                                               "prompt": "سوال"}}}
+    shown = localized(content, "ur")
+    assert shown["answers"] == ["urA", "urC"] and shown["prompt"] == "سوال"
+
+
+def test_a_choice_feedback_left_untranslated_is_still_shown():
+    content = {"type": "single_choice", "answer": "A", "choices": [
+        {"text": "A"}, {"text": "B", "feedback": "Not B."}],
+        "translations": {"az": {"choices": [{"text": "Ə"}, {"text": "Bə"}]}}}
+    assert localized(content, "az")["choices"][1] == {"text": "Bə", "feedback": "Not B."}
+
+
+def test_typed_answers_are_accepted_in_any_of_the_question_languages():
+    short = SHORT | {"translations": {"az": {"answers": ["Bakı"]}, "ur": {"answers": ["باکو"]}}}
+    assert [grade(short, {"text": t}).score for t in ("Bakı", "باکو", "baku", "Gəncə")] == \
+        [1.0, 1.0, 1.0, 0.0]
+    cloze = CLOZE | {"translations": {"az": {"text": "[[körpü]] [[Avropa]] və [[Asiya]]."}}}
+    assert grade(cloze, {"gaps": ["körpü", "Europe", "Asiya"]}).parts == (True, True, True)
+    # A gap accepts its own answers, not another gap's.
+    assert grade(cloze, {"gaps": ["Avropa", "Asiya", "Europe"]}).score == 0.0
