@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -22,6 +24,7 @@ from .banks.schema import json_schema
 from .extensions import db
 from .models import Bank, Question, Role
 from .orientation.cli import import_bundled_path, orientation_cli
+from .templating import said
 
 users_cli = AppGroup("users", help="Create accounts and change roles.")
 
@@ -103,8 +106,17 @@ def _load_or_exit(paths: tuple[str, ...]):
     try:
         return load_paths(list(paths), current_app.config["CLI_IMPORT_MAX_BYTES"])
     except BankErrors as exc:
-        click.echo(exc.report(), err=True)
+        for error in exc.errors:
+            click.echo(_said_error(error), err=True)
+        click.echo(ngettext("%(num)d problem found; nothing was written.",
+                            "%(num)d problems found; nothing was written.", len(exc.errors)),
+                   err=True)
         raise SystemExit(1) from None
+
+
+def _said_error(error) -> str:
+    """FILE:LINE:COL: the message, in the language of the terminal (LANG; English else)."""
+    return f"{error.path}:{error.line}:{error.col}: {said(error.message)}"
 
 
 @banks_cli.command("check")
@@ -117,13 +129,17 @@ def check(paths: tuple[str, ...], with_lint: bool, strict: bool) -> None:
     """Validate bank files (or folders of them); exit 1 if anything is wrong."""
     banks = _load_or_exit(paths)
     count = sum(len(b.questions) for b in banks)
-    click.echo(f"OK: {len(banks)} bank(s), {count} question(s).")
+    click.echo(_("OK: %(banks)s, %(questions)s.",
+                 banks=ngettext("%(num)d bank", "%(num)d banks", len(banks)),
+                 questions=ngettext("%(num)d question", "%(num)d questions", count)))
     if with_lint:
         warnings = lint_paths(list(paths), banks)
         for warning in warnings:
-            click.echo(f"warning: {warning}")
-        click.echo(f"{len(warnings)} item-writing warning(s); waive one in the bank with "
-                   f"`waive: {{rule: reason}}`.")
+            click.echo(_("warning: %(warning)s", warning=_said_error(warning)))
+        click.echo(ngettext("%(num)d item-writing warning; waive one in the bank with "
+                            "`waive: {rule: reason}`.",
+                            "%(num)d item-writing warnings; waive one in the bank with "
+                            "`waive: {rule: reason}`.", len(warnings)))
         if strict and warnings:
             raise SystemExit(1)
 
@@ -148,7 +164,7 @@ def import_banks(paths: tuple[str, ...], dry_run: bool) -> None:
     for change in changes:
         click.echo("\n".join(change.lines() if dry_run else [change.summary()]))
     if dry_run:
-        click.echo("Dry run: nothing was written.")
+        click.echo(_("Dry run: nothing was written."))
 
 
 def import_bundled(folder: str) -> None:

@@ -8,6 +8,9 @@ A reader's language is their account's setting; else the one they picked on this
 
 from __future__ import annotations
 
+import os
+
+import click
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
@@ -23,8 +26,12 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    if not has_request_context():  # a command, or work outside a request: English
-        return "en"
+    if not has_request_context():
+        # A command speaks the terminal's language (LANG); other work outside a request
+        # (an email sent after the response, say) English.
+        terminal = os.environ.get("LANG", "")[:2]
+        in_command = click.get_current_context(silent=True) is not None
+        return terminal if in_command and terminal in LANGUAGES else "en"
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     picked = request.cookies.get(COOKIE)

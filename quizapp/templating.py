@@ -15,7 +15,7 @@ from sqlalchemy import select
 from .banks.schema import GAP
 from .extensions import db
 from .grading import correct_response
-from .i18n import language
+from .i18n import RIGHT_TO_LEFT, language
 from .labels import tag_label
 from .problems import Problem, Words
 
@@ -194,5 +194,13 @@ def said(problem) -> str:
     """A problem raised by the domain, or a phrase it composed, in the reader's language
     (see problems.py); anything else as it is."""
     if isinstance(problem, Problem | Words):
-        return _(problem.template, **problem.values)
+        isolate = language() in RIGHT_TO_LEFT
+        return _(problem.template, **{k: _isolated(said(v) if isinstance(v, Words) else v,
+                                                   isolate) for k, v in problem.values.items()})
     return str(problem)
+
+
+def _isolated(value, isolate: bool):
+    """A value set into a right-to-left sentence keeps its own direction (an id, a file's
+    place, an English choice): Unicode's first-strong isolate around it."""
+    return f"\u2068{value}\u2069" if isolate and isinstance(value, str) else value

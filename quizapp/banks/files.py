@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..problems import N_, Words
 from .errors import BankError, BankErrors
 from .formats import READABLE, aiken, bank_from_name, gift, moodle_xml, tabular
 from .lint import lint
@@ -55,8 +56,9 @@ def load_bank_file(data: bytes, name: str, max_bytes: int | None = None) -> Bank
     text = decode_text(data, name)
     read = _reader(name, text)
     if read is None:
-        raise BankErrors([BankError(name, 0, 0, f"this app cannot read this kind of file; "
-                                                f"it reads {READABLE}")])
+        raise BankErrors([BankError(name, 0, 0, Words(N_(
+            "this app cannot read this kind of file; it reads %(readable)s"),
+            readable=READABLE))])
     parsed = read(text, name)
     bank = validate(parsed.document, parsed.place, name, parsed.problems)
     bank.titled_by_file_name(parsed.document.get("title") == bank_from_name(name)["title"])
@@ -68,8 +70,9 @@ def _duplicate_banks(banks: list[tuple[str, BankFile]]) -> list[BankError]:
     errors = []
     for path, bank in banks:
         if bank.id in first:
-            errors.append(BankError(path, 1, 1, f"bank id '{bank.id}' is also used by "
-                                                f"{first[bank.id]}; bank ids must be unique"))
+            errors.append(BankError(path, 1, 1, Words(N_(
+                "bank id '%(id)s' is also used by %(other)s; bank ids must be unique"),
+                id=bank.id, other=first[bank.id])))
         first.setdefault(bank.id, path)
     return errors
 
@@ -89,7 +92,7 @@ def load_many(sources: list[tuple[str, bytes | Path]], max_bytes: int | None) ->
         except BankErrors as exc:
             errors += exc.errors
         except FileNotFoundError:
-            errors.append(BankError(name, 0, 0, "no such file"))
+            errors.append(BankError(name, 0, 0, Words(N_("no such file"))))
         else:
             loaded.append((name, bank))
     errors += _duplicate_banks(loaded)
@@ -102,8 +105,9 @@ def load_paths(paths: list[str | Path], max_bytes: int | None) -> list[BankFile]
     """Every bank in these files and folders; a folder with none is a problem, not "OK"."""
     found = bank_paths(paths)
     if not found:
-        raise BankErrors([BankError(str(p), 0, 0, f"no bank files here; this app reads "
-                                                  f"{READABLE}") for p in paths])
+        raise BankErrors([BankError(str(p), 0, 0, Words(N_(
+            "no bank files here; this app reads %(readable)s"), readable=READABLE))
+            for p in paths])
     return load_many([(str(p), p) for p in found], max_bytes)
 
 
@@ -128,7 +132,8 @@ def lint_sources(sources: list[tuple[str, bytes]], banks: list[BankFile]) -> lis
         for loc, rule, message in found[bank.id]:
             line, col, shown = place(loc)
             key = bank.questions[loc[1]].id
-            warnings.append(BankError(name, line, col, f"{key} [{rule}]: {message}"))
+            warnings.append(BankError(name, line, col, Words(
+                N_("%(id)s [%(rule)s]: %(warning)s"), id=key, rule=rule, warning=message)))
     return warnings
 
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
+from ..problems import N_, Words
 from .schema import BankFile, Question
 
 RULES = {
@@ -73,59 +74,63 @@ def _wants_an(word: str) -> bool:
     return bool(VOWEL.match(word))
 
 
-def _choice_rules(q: Question) -> list[tuple[str, str]]:
+def _choice_rules(q: Question) -> list[tuple[str, Words]]:
     found = []
     texts = q.choice_texts
     for text in texts:
         if ALL_NONE.match(text):
-            found.append(("all-none-of-the-above", f"the choice “{text}”: write a real "
-                                                   f"option instead"))
+            found.append(("all-none-of-the-above", Words(N_(
+                "the choice “%(text)s”: write a real option instead"), text=text)))
     if q.type == "single_choice":
         others = [len(t) for t in texts if t != q.answer]
         if others and len(q.answer) >= LONGER * max(others) and \
                 len(q.answer) - max(others) >= 15:
-            found.append(("key-stands-out", f"the right choice has {len(q.answer)} characters, "
-                                            f"the longest distractor {max(others)}: "
-                                            f"test-wise students pick the longest"))
+            found.append(("key-stands-out", Words(N_(
+                "the right choice has %(key)s characters, the longest distractor %(longest)s: "
+                "test-wise students pick the longest"), key=len(q.answer),
+                longest=max(others))))
     last = q.prompt.rstrip(" _.…:").split()[-1:] if q.prompt.strip() else []
     if last and last[0].lower() in ("a", "an"):
         wrong = [t for t in texts if t.split() and
                  _wants_an(t.split()[0]) != (last[0].lower() == "an")]
         if wrong:
-            found.append(("a-an-mismatch", f"the stem ends in “{last[0]}”, which does not fit "
-                                           f"“{wrong[0]}”: end the stem before the article"))
+            found.append(("a-an-mismatch", Words(N_(
+                "the stem ends in “%(article)s”, which does not fit “%(choice)s”: end the stem "
+                "before the article"), article=last[0], choice=wrong[0])))
     return found
 
 
-def _question_rules(q: Question) -> list[tuple[str, str]]:
+def _question_rules(q: Question) -> list[tuple[str, Words]]:
     found = []
     stem = _stem(q)
     if q.type in ("single_choice", "multiple_choice"):
         found += _choice_rules(q)
     if q.type == "true_false" and (cue := ABSOLUTES.search(q.prompt)):
-        found.append(("absolute-cue", f"“{cue.group(0)}” in a true/false statement gives "
-                                      f"the answer away; qualify the claim or ask otherwise"))
+        found.append(("absolute-cue", Words(N_(
+            "“%(word)s” in a true/false statement gives the answer away; qualify the claim or "
+            "ask otherwise"), word=cue.group(0))))
     if q.type in ("single_choice", "multiple_choice", "short_answer", "true_false",
                   "ordering", "matching") and NEGATIVE.search(stem) and \
             not EMPHASISED.search(stem):
-        found.append(("negative-stem", "a negative stem is easy to misread: write NOT or "
-                                       "EXCEPT in capitals, or ask positively"))
+        found.append(("negative-stem", Words(N_(
+            "a negative stem is easy to misread: write NOT or EXCEPT in capitals, or ask "
+            "positively"))))
     if q.type in ("short_answer", "cloze"):
         shown = GAP.sub("___", stem) if q.type == "cloze" else stem
         answers = q.answers if q.type == "short_answer" else \
             [a for gap in GAP.findall(q.text) for a in gap.split("|")]
         if HINTS.search(shown) or any(
                 len(a) > 3 and re.search(rf"\b{re.escape(a)}\b", shown, re.I) for a in answers):
-            found.append(("answer-in-prompt", "the prompt gives the answer (or its first "
-                                              "letters) away"))
+            found.append(("answer-in-prompt", Words(N_(
+                "the prompt gives the answer (or its first letters) away"))))
         keys = [q.answers] if q.type == "short_answer" else \
             [gap.split("|") for gap in GAP.findall(q.text)]
         for accepted in keys:
             word = accepted[0].strip()
             if len(accepted) == 1 and re.fullmatch(r"[a-z]+", word) and len(word) <= 12:
-                found.append(("single-common-key", f"only “{word}” is accepted: consider "
-                                                   f"accepting more answers (synonyms, other "
-                                                   f"forms of the word)"))
+                found.append(("single-common-key", Words(N_(
+                    "only “%(word)s” is accepted: consider accepting more answers (synonyms, "
+                    "other forms of the word)"), word=word)))
                 break
     return found
 
@@ -168,17 +173,18 @@ def _stock(bank: BankFile) -> tuple[dict[str, int], dict[str, int]]:
             {w: n for w, n in words.items() if n >= STOCK_AT and w not in elsewhere})
 
 
-def _stock_rule(q, stock: dict[str, int], themes: dict[str, int]) -> list[tuple[str, str]]:
+def _stock_rule(q, stock: dict[str, int], themes: dict[str, int]) -> list[tuple[str, Words]]:
     for text in q.choice_texts:
         if _plain(text) in stock:
-            return [("stock-distractor", f"“{text}” is a distractor in {stock[_plain(text)]} "
-                                         f"questions: students learn to discard it")]
+            return [("stock-distractor", Words(N_(
+                "“%(text)s” is a distractor in %(count)s questions: students learn to discard "
+                "it"), text=text, count=stock[_plain(text)]))]
         for word in _plain(text).split():
             if word in themes:
-                return [("stock-distractor", f"“{word}” comes up only in distractors "
-                                             f"({themes[word]} questions), never in a "
-                                             f"question or a right answer: students learn "
-                                             f"to discard it")]
+                return [("stock-distractor", Words(N_(
+                    "“%(word)s” comes up only in distractors (%(count)s questions), never in a "
+                    "question or a right answer: students learn to discard it"), word=word,
+                    count=themes[word]))]
     return []
 
 
@@ -192,9 +198,9 @@ def lint(banks: list[BankFile]) -> dict[str, list[tuple[tuple, str, str]]]:
         for i, q in enumerate(bank.questions):
             found = _question_rules(q)
             if (bank.id, i) in duplicates:
-                found.append(("near-duplicate", f"nearly the same question, with the same "
-                                                f"answer, as {duplicates[(bank.id, i)]}: "
-                                                f"they cue each other in one quiz"))
+                found.append(("near-duplicate", Words(N_(
+                    "nearly the same question, with the same answer, as %(other)s: they cue "
+                    "each other in one quiz"), other=duplicates[(bank.id, i)])))
             if q.type in ("single_choice", "multiple_choice"):
                 found += _stock_rule(q, stock, themes)
             waived = q.waive or {}

@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..problems import N_, Words
 from .errors import BankError, BankErrors
-from .messages import describe
+from .messages import describe, located
 from .schema import BankFile
 
 MAX_DEPTH = 32
@@ -88,7 +89,7 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(STANDARD):] if tag.startswith(STANDARD) else tag
 
 
-def _at(path: str, node: yaml.Node | None, message: str) -> BankError:
+def _at(path: str, node: yaml.Node | None, message: Words | str) -> BankError:
     if node is None:
         return BankError(path, 0, 0, message)
     return BankError(path, node.start_mark.line + 1, node.start_mark.column + 1, message)
@@ -101,8 +102,8 @@ def decode_text(data: bytes, path: str) -> str:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise BankErrors([BankError(path, line, col, "the file is not UTF-8 text; save it as "
-                                                     "UTF-8 and try again")]) from None
+        raise BankErrors([BankError(path, line, col, Words(N_(
+            "the file is not UTF-8 text; save it as UTF-8 and try again")))]) from None
     return text.removeprefix("\ufeff")
 
 
@@ -112,7 +113,8 @@ def _tab_errors(text: str, path: str) -> list[BankError]:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             errors.append(BankError(path, number, indent.index("\t") + 1,
-                                    "a tab is used for indentation; YAML needs spaces"))
+                                    Words(N_("a tab is used for indentation; YAML needs "
+                                             "spaces"))))
     return errors
 
 
@@ -122,8 +124,8 @@ def _compose(text: str, path: str) -> yaml.Node:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
         if "single document" in f"{exc.context} {exc.problem}":
-            raise BankErrors([_mark_error(path, exc, "one bank per file: this file has more "
-                                                     "than one YAML document (---)")]) from None
+            raise BankErrors([_mark_error(path, exc, Words(N_(
+                "one bank per file: this file has more than one YAML document (---)")))]) from None
         raise BankErrors([_mark_error(path, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         raise BankErrors([_mark_error(path, exc)]) from None
@@ -132,8 +134,8 @@ def _compose(text: str, path: str) -> yaml.Node:
     finally:
         loader.dispose()
     if node is None:
-        raise BankErrors([BankError(path, 1, 1, "the file is empty; a bank needs id, title "
-                                                "and questions")])
+        raise BankErrors([BankError(path, 1, 1, Words(N_(
+            "the file is empty; a bank needs id, title and questions")))])
     return node
 
 
@@ -142,15 +144,17 @@ def _reader_error(text: str, path: str, exc: yaml.reader.ReaderError) -> BankErr
     line = before.count("\n") + 1
     col = exc.position - (before.rfind("\n") + 1) + 1
     char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return BankError(path, line, col, f"the file holds a character YAML does not allow "
-                                      f"({ascii(char)}): remove it, or save the file again as "
-                                      "plain UTF-8 text")
+    return BankError(path, line, col, Words(N_(
+        "the file holds a character YAML does not allow (%(char)s): remove it, or save the "
+        "file again as plain UTF-8 text"), char=ascii(char)))
 
 
-def _mark_error(path: str, exc: yaml.MarkedYAMLError, message: str | None = None) -> BankError:
+def _mark_error(path: str, exc: yaml.MarkedYAMLError, message: Words | None = None
+                ) -> BankError:
     mark = exc.problem_mark or exc.context_mark
-    text = message or f"YAML syntax error: {exc.problem}" + (
-        f" ({exc.context})" if exc.context else "")
+    # libyaml's own words (exc.problem) are English; the app's are translated.
+    text = message or Words(N_("YAML syntax error: %(problem)s"), problem=f"{exc.problem}" + (
+        f" ({exc.context})" if exc.context else ""))
     if mark is None:
         return BankError(path, 0, 0, text)
     return BankError(path, mark.line + 1, mark.column + 1, text)
@@ -244,8 +248,9 @@ def _duplicate_ids(data: dict, place: Place, path: str, key: str) -> list[BankEr
             continue
         if qid in seen:
             line, col, shown = place((key, index, "id"))
-            errors.append(BankError(path, line, col, f"{shown}: duplicate id '{qid}' (also "
-                                                     f"{key}[{seen[qid]}]); ids must be unique"))
+            errors.append(BankError(path, line, col, located(shown, Words(N_(
+                "duplicate id '%(id)s' (also %(other)s); ids must be unique"), id=qid,
+                other=f"{key}[{seen[qid]}]"))))
         else:
             seen[qid] = index
     return errors
@@ -258,11 +263,12 @@ def validate(data: Any, place: Place, path: str, errors: list[BankError] | None 
     ids."""
     errors = list(errors or [])
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value"
         line, col, _ = place(())
-        raise BankErrors([BankError(path, line, col, f"the top level must be a mapping with "
-                                                     f"id, title and {items}; this file holds "
-                                                     f"{kind}")])
+        message = N_("the top level must be a mapping with id, title and %(items)s; this file "
+                     "holds a list") if isinstance(data, list) else \
+            N_("the top level must be a mapping with id, title and %(items)s; this file holds "
+               "a single value")
+        raise BankErrors([BankError(path, line, col, Words(message, items=items))])
     errors += _duplicate_ids(data, place, path, items)
     try:
         bank = model.model_validate(data)
@@ -281,9 +287,9 @@ def validate(data: Any, place: Place, path: str, errors: list[BankError] | None 
 def _more(path: str, unlisted: int) -> list[BankError]:
     if unlisted <= 0:
         return []
-    return [BankError(path, 0, 0, f"... and {unlisted} more problem(s) of the same kinds; "
-                                  f"only the first {MAX_LISTED} are listed. Mend these and "
-                                  "check again.")]
+    return [BankError(path, 0, 0, Words(N_(
+        "... and %(count)s more problem(s) of the same kinds; only the first %(listed)s are "
+        "listed. Mend these and check again."), count=unlisted, listed=MAX_LISTED))]
 
 
 def load_bank_bytes(data: bytes, path: str, max_bytes: int | None = None) -> BankFile:
@@ -291,7 +297,7 @@ def load_bank_bytes(data: bytes, path: str, max_bytes: int | None = None) -> Ban
     return load_document(data, path, BankFile, "questions", max_bytes)
 
 
-Check = Callable[[Any], list[tuple[tuple, str]]]
+Check = Callable[[Any], list[tuple[tuple, Words | str]]]
 
 
 def load_document(data: bytes, path: str, model: type[BaseModel], items: str,
@@ -309,7 +315,7 @@ def load_document(data: bytes, path: str, model: type[BaseModel], items: str,
         errors = []
         for loc, message in found[:MAX_LISTED]:
             line, col, shown = place(loc)
-            errors.append(BankError(path, line, col, f"{shown}: {message}" if shown else message))
+            errors.append(BankError(path, line, col, located(shown, message)))
         raise BankErrors(errors)
     return document
 
@@ -324,8 +330,9 @@ def load_bank(path: str | Path, max_bytes: int | None = None) -> BankFile:
 
 
 def too_big(path: str, size: int, limit: int) -> BankError:
-    return BankError(path, 0, 0, f"the file is {_size(size)}, over the limit of "
-                                 f"{_size(limit)}; split it into smaller banks")
+    return BankError(path, 0, 0, Words(N_(
+        "the file is %(size)s, over the limit of %(limit)s; split it into smaller banks"),
+        size=_size(size), limit=_size(limit)))
 
 
 def _size(n: int) -> str:

@@ -69,7 +69,7 @@ def _distinct(values: list[str], what: str) -> list[str]:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise _error("duplicate", f"{what} '{{value}}' appears twice", value=value)
+            raise _error("duplicate", "{what} '{value}' appears twice", what=what, value=value)
         seen.add(value)
     return values
 
@@ -298,7 +298,11 @@ def _check_translation(question: QuestionBase, code: str, translation: Translati
                          "the {field} in the same order: it has {theirs}, the question {ours}",
                          code=code, theirs=len(theirs), ours=len(ours), field=name)
     if translation.choices is not None:
-        _distinct([c.text for c in translation.choices], f"translated choice ({code})")
+        texts = [c.text for c in translation.choices]
+        for text in texts:
+            if texts.count(text) > 1:
+                raise _error("translation_duplicate", "translation '{code}': choice '{value}' "
+                             "appears twice", code=code, value=text)
     if translation.text is not None:
         theirs, ours = cloze_gaps(translation.text), cloze_gaps(question.text)
         if len(theirs) != len(ours):
@@ -306,8 +310,8 @@ def _check_translation(question: QuestionBase, code: str, translation: Translati
                          "the text: it has {theirs}, the text {ours}", code=code,
                          theirs=len(theirs), ours=len(ours))
         if any(not alt for gap in theirs for alt in gap):
-            raise _error("empty_gap", "a gap of translation '{code}' has an empty answer",
-                         code=code)
+            raise _error("translation_empty_gap",
+                         "a gap of translation '{code}' has an empty answer", code=code)
     for answer in translation.answers or []:
         if not normalise_answer(answer):
             raise _error("empty_answer", "'{answer}' has no letters or digits to compare",

@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..banks.schema import QUESTION_TYPES
+from ..templating import said
 
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and '-'."))
 ROWS = 6  # choice and pair rows shown; "More rows" adds three
@@ -177,6 +178,7 @@ class QuestionForm(FlaskForm):
     def show_problems(self, kind: str, problems: list[tuple[tuple, str]]) -> None:
         """Each problem beside the field it concerns."""
         for loc, message in problems:
+            message = said(message)
             field = _field_for(self, kind, loc)
             field.errors = [*list(field.errors), message]
 

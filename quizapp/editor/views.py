@@ -26,6 +26,7 @@ from ..banks.errors import BankErrors
 from ..extensions import db
 from ..models import Bank, Question, Role, User
 from ..quiz.forms import EmptyForm
+from ..templating import said
 from . import service
 from .forms import TYPES, BankForm, DetailsForm, QuestionForm
 
@@ -92,10 +93,11 @@ def _save(found: Bank, doc: dict, version, done):
                  "changes, then make yours again.")
     except BankErrors as exc:
         db.session.rollback()
-        if any("questions" in e.message and "at least 1" in e.message for e in exc.errors):
+        if any("questions" in str(e.message) and "at least 1" in str(e.message)
+               for e in exc.errors):
             return _("A bank needs at least one live question: add another before this one "
                      "goes.")
-        return str(exc.errors[0].message)
+        return said(exc.errors[0].message)
     with force_locale("en"):
         change = str(done)
     audit.here("bank_imported", target=f"bank {found.slug}", detail={"via": "editor",

@@ -14,6 +14,7 @@ from ..banks.files import lint_sources, load_many
 from ..banks.importer import BankChanges, apply_import, plan_import
 from ..banks.schema import BankFile
 from ..models import Bank, BankUpload, Question, User
+from ..problems import N_, Words
 
 UPLOAD_TTL = timedelta(hours=2)
 
@@ -46,9 +47,9 @@ def _load_own(session: Session, named: list[tuple[str, bytes]], user: User,
     banks = load_many(named, max_bytes)
     owners = dict(session.execute(select(Bank.slug, Bank.owner_id).where(
         Bank.slug.in_([b.id for b in banks]))).all())
-    errors = [BankError(name, 1, 1, f"bank id '{bank.id}' is used by a bank you did not "
-                                    "upload; only its owner or an admin can change it. Give "
-                                    "yours another id.")
+    errors = [BankError(name, 1, 1, Words(N_(
+        "bank id '%(id)s' is used by a bank you did not upload; only its owner or an admin can "
+        "change it. Give yours another id."), id=bank.id))
               for (name, _), bank in zip(named, banks, strict=True)
               if bank.id in owners and owners[bank.id] != user.id and not user.is_admin]
     if errors:

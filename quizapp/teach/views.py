@@ -24,6 +24,7 @@ from ..banks.exporter import bank_document, export_yaml
 from ..banks.formats import gift, moodle_xml
 from ..extensions import db
 from ..models import Bank
+from ..templating import said
 from . import banks_service as service
 from .forms import BankUploadForm, ConfirmForm
 
@@ -91,7 +92,9 @@ def confirm(token: str):
         return redirect(url_for("teach.banks"))
     except BankErrors as exc:
         db.session.rollback()
-        flash(_("Nothing was imported: %(problem)s", problem=exc.errors[0]), "error")
+        first = exc.errors[0]
+        problem = f"{first.path}:{first.line}:{first.col}: {said(first.message)}"
+        flash(_("Nothing was imported: %(problem)s", problem=problem), "error")
         return redirect(url_for("teach.banks"))
     for change in changes:
         audit.here("bank_imported", target=f"bank {change.bank_id}",

@@ -166,7 +166,7 @@ def test_a_control_character_is_a_problem_with_its_place_not_a_traceback(char):
                               "same order: it has 2, the question 3"),
     ("{back: Arxa}", "translation 'az' has 'back', which a single_choice question does not "
                      "have"),
-    ("{choices: [Bir, Bir, Üç]}", "translated choice (az) 'Bir' appears twice"),
+    ("{choices: [Bir, Bir, Üç]}", "translation 'az': choice 'Bir' appears twice"),
 ])
 def test_a_translation_that_does_not_fit_the_question_is_refused(translation, needle):
     text = textwrap.dedent(f"""\

@@ -72,7 +72,7 @@ def test_near_duplicates_within_and_across_banks():
     assert _rules(first, again).count("near-duplicate") == 1
     assert "near-duplicate" not in _rules(first, other)
     found = lint.lint([_bank(first, bank_id="a"), _bank(again, bank_id="b")])
-    assert "a/q0" in found["b"][0][2]
+    assert "a/q0" in str(found["b"][0][2])
 
 
 def test_a_stock_distractor_and_a_theme_only_distractors_use():

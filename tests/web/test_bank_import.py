@@ -106,7 +106,7 @@ def test_duplicate_bank_ids_across_files_are_refused(runner, tmp_path):
 def test_check_validates_only(runner, tmp_path):
     write(tmp_path)
     ok = banks_cli(runner, "check", str(tmp_path))
-    assert ok.exit_code == 0 and "OK: 1 bank(s), 3 question(s)" in ok.output
+    assert ok.exit_code == 0 and "OK: 1 bank, 3 questions" in ok.output
     assert count(Bank) == 0
     (tmp_path / "broken.yaml").write_text("id: [\n")
     bad = banks_cli(runner, "check", str(tmp_path))

@@ -4,6 +4,7 @@ Urdu pages read right to left."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import User
+from quizapp.models import Role, User
 from tests.conftest import Users
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,3 +83,28 @@ def test_an_unknown_language_or_a_foreign_next_changes_nothing(client):
     answer = client.post("/language", data={"lang": "xx", "next": "https://evil.example/"})
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
     assert client.get_cookie("lang") is None
+
+
+def test_a_teacher_reads_a_bank_s_problems_in_their_language(make_app, monkeypatch):
+    app = make_app()
+    client = app.test_client()
+    with app.app_context():
+        Users(app, client).create("t@example.org", role=Role.TEACHER)
+    Users(app, client).login("t@example.org")
+    client.post("/language", data={"lang": "az", "next": "/"})
+    bad = b"id: bad\ntitle: Bad\nquestions:\n  - {id: q, type: single_choice, prompt: P,\n" \
+          b"     choices: [A, B], answer: C}\n"
+    page = client.post("/teach/banks/upload", data={"files": [(io.BytesIO(bad), "bad.yaml")]},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "bad.yaml:5:31" in page and "&#39;C&#39; variantlardan biri deyil" in page
+    # The command line speaks the terminal's language.
+    path = Path(app.instance_path) / "bad.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bad)
+    monkeypatch.setenv("LANG", "az_AZ.UTF-8")
+    out = app.test_cli_runner().invoke(args=["banks", "check", str(path)])
+    assert out.exit_code == 1 and "'C' variantlardan biri deyil" in out.output
+    assert "1 problem aşkarlandı; heç nə yazılmadı." in out.output
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    out = app.test_cli_runner().invoke(args=["banks", "check", str(path)])
+    assert "'C' is not one of the choices" in out.output and "1 problem found" in out.output

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from ...problems import Words
 from ..errors import BankError, BankErrors
 from ..schema import QUESTION_TYPES
 
@@ -63,5 +64,5 @@ def unique_ids(questions: list[dict], prefix: str = "q") -> None:
         seen.add(qid)
 
 
-def refuse(path: str, line: int, message: str) -> BankErrors:
+def refuse(path: str, line: int, message: Words) -> BankErrors:
     return BankErrors([BankError(path, line, 1, message)])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ...problems import N_, Words
 from ..errors import BankError
 from . import Parsed, bank_from_name, unique_ids
 
@@ -40,13 +41,13 @@ def read(text: str, path: str) -> Parsed:
         elif choice and (choices or prompt):
             choices[choice.group(1)] = choice.group(2).strip()
         elif choices:
-            parsed.problems.append(BankError(path, number, 1, "expected another choice "
-                                             "(B. ...) or the ANSWER: line"))
+            parsed.problems.append(BankError(path, number, 1, Words(N_(
+                "expected another choice (B. ...) or the ANSWER: line"))))
         else:
             prompt.append(line)
     if prompt or choices:
-        parsed.problems.append(BankError(path, start or 1, 1, "the last question has no "
-                                                              "ANSWER: line"))
+        parsed.problems.append(BankError(path, start or 1, 1, Words(N_(
+            "the last question has no ANSWER: line"))))
     unique_ids(document["questions"])
     return parsed
 
@@ -54,8 +55,9 @@ def read(text: str, path: str) -> Parsed:
 def _add(parsed: Parsed, path: str, line: int, prompt: list, choices: dict,
          letter: str) -> None:
     if letter not in choices:
-        parsed.problems.append(BankError(path, line, 1, f"ANSWER: {letter} names no choice "
-                                         f"of this question ({', '.join(choices) or 'none'})"))
+        parsed.problems.append(BankError(path, line, 1, Words(N_(
+            "ANSWER: %(letter)s names no choice of this question (%(choices)s)"), letter=letter,
+            choices=", ".join(choices) or "-")))
         return
     parsed.lines[len(parsed.document["questions"])] = line
     parsed.document["questions"].append({

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from ...problems import N_, Words
 from ..errors import BankError
 from . import Parsed, bank_from_name, slug, unique_ids
 
@@ -85,7 +86,7 @@ def _category_tag(path: str) -> str:
 
 
 def _question(text: str, line: int, path: str, problems: list[BankError]) -> dict | None:
-    def problem(message: str) -> None:
+    def problem(message: Words) -> None:
         problems.append(BankError(path, line, 1, message))
 
     title = None
@@ -95,8 +96,8 @@ def _question(text: str, line: int, path: str, problems: list[BankError]) -> dic
     text = _FORMAT.sub("", text)
     opening, closing = text.find("{"), text.rfind("}")
     if opening < 0 or closing < opening:
-        problem("no answer in braces { }: a description or a question without answers "
-                "cannot be imported")
+        problem(Words(N_("no answer in braces { }: a description or a question without answers "
+                "cannot be imported")))
         return None
     before, inside, after = text[:opening].strip(), text[opening + 1:closing], \
         text[closing + 1:].strip()
@@ -118,12 +119,12 @@ def _prompt(before: str, after: str) -> str:
 
 def _answers(inside: str, before: str, after: str, problem) -> dict | None:
     if not inside:
-        problem("an essay question (empty braces) cannot be imported: it has no answer to "
-                "check")
+        problem(Words(N_("an essay question (empty braces) cannot be imported: it has no answer to "
+                "check")))
         return None
     if inside.startswith("#"):
-        problem("a numerical question ({#...}) cannot be imported; write it as a short "
-                "answer instead")
+        problem(Words(N_("a numerical question ({#...}) cannot be imported; write it as a short "
+                "answer instead")))
         return None
     truth = inside.split("#", 1)[0].strip().upper()
     if truth in ("T", "TRUE", "F", "FALSE"):
@@ -131,7 +132,7 @@ def _answers(inside: str, before: str, after: str, problem) -> dict | None:
                 "answer": truth.startswith("T")}
     options = [(m.group(1), m.group(2)) for m in re.finditer(r"([=~])([^=~]*)", inside)]
     if not options:
-        problem("the braces hold no answers: write each as =right or ~wrong")
+        problem(Words(N_("the braces hold no answers: write each as =right or ~wrong")))
         return None
     if all(mark == "=" and "->" in body for mark, body in options):
         pairs = [dict(zip(("left", "right"), (_unhide(p) for p in body.split("->", 1)),
@@ -165,7 +166,7 @@ def _choices(options: list, before: str, after: str, problem) -> dict | None:
     question = {"prompt": _prompt(before, after), "choices": choices}
     if weighted or len(right) != 1:
         if not right:
-            problem("no answer is marked right (=, or a positive %weight%)")
+            problem(Words(N_("no answer is marked right (=, or a positive %weight%)")))
             return None
         return {"type": "multiple_choice", **question, "answers": right}
     return {"type": "single_choice", **question, "answer": right[0]}

@@ -14,6 +14,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
+from ...problems import N_, Words
 from ..errors import BankError
 from . import Parsed, bank_from_name, refuse, slug, unique_ids
 
@@ -123,13 +124,15 @@ def _plain(element: ET.Element | None, child: str = "text") -> str:
 
 def read(text: str, path: str) -> Parsed:
     if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
-        raise refuse(path, 1, "the XML declares a DOCTYPE or entities, which a question file "
-                              "never needs; export it again from Moodle")
+        raise refuse(path, 1, Words(N_(
+            "the XML declares a DOCTYPE or entities, which a question file never needs; export "
+            "it again from Moodle")))
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else 1
-        raise refuse(path, line, f"the XML is not well formed: {exc}") from None
+        raise refuse(path, line, Words(N_("the XML is not well formed: %(problem)s"),
+                                         problem=str(exc))) from None
     document = bank_from_name(path) | {"questions": []}
     parsed = Parsed(document)
     lines = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<question\b", text)]
@@ -139,8 +142,8 @@ def read(text: str, path: str) -> Parsed:
             continue
         question = _read_question(kind, element)
         if question is None:
-            parsed.problems.append(BankError(path, line, 1, f"a Moodle question of type "
-                                             f"'{kind}' cannot be imported"))
+            parsed.problems.append(BankError(path, line, 1, Words(N_(
+                "a Moodle question of type '%(kind)s' cannot be imported"), kind=kind)))
             continue
         parsed.lines[len(document["questions"])] = line
         name = _plain(element.find("name"))

@@ -15,6 +15,7 @@ import html
 import io
 import re
 
+from ...problems import N_, Words
 from ..errors import BankError
 from . import Parsed, bank_from_name, refuse, slug, unique_ids
 
@@ -78,8 +79,9 @@ def read(text: str, path: str) -> Parsed:
     body = "\n".join(lines[skip:])
     rows = list(_rows(body, _separator(directives, body, path), skip))
     if not rows:
-        raise refuse(path, 1, "the file has no rows: put one question (or one term and its "
-                              "definition) on each line")
+        raise refuse(path, 1, Words(N_(
+            "the file has no rows: put one question (or one term and its definition) on each "
+            "line")))
     header = [cell.strip().lower() for cell in rows[0][1]]
     if "type" in header and "prompt" in header:
         return _template(rows, header, path)
@@ -105,8 +107,8 @@ def _cards(rows: list, directives: dict, path: str) -> Parsed:
     for line, row in rows:
         cells = [c for i, c in enumerate(row) if i not in skipped and i != tags_at]
         if len(cells) < 2:
-            parsed.problems.append(BankError(path, line, 1, "expected a term and its "
-                                                            "definition, separated by a tab"))
+            parsed.problems.append(BankError(path, line, 1, Words(N_(
+                "expected a term and its definition, separated by a tab"))))
             continue
         question = {"type": "flashcard", "front": _plain(cells[0], is_html),
                     "back": _plain(cells[1], is_html)}
@@ -126,9 +128,9 @@ def _template(rows: list, header: list[str], path: str) -> Parsed:
     document = bank_from_name(path) | {"questions": []}
     parsed = Parsed(document)
     if unknown:
-        parsed.problems.append(BankError(path, rows[0][0], 1, f"unknown column(s) "
-                                         f"{', '.join(unknown)}; the columns are "
-                                         f"{', '.join(TEMPLATE_COLUMNS)}"))
+        parsed.problems.append(BankError(path, rows[0][0], 1, Words(N_(
+            "unknown column(s) %(unknown)s; the columns are %(columns)s"),
+            unknown=", ".join(unknown), columns=", ".join(TEMPLATE_COLUMNS))))
     for line, row in rows[1:]:
         cells = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header)}
         parsed.lines[len(document["questions"])] = line
