@@ -89,12 +89,13 @@ def server_env(url: str) -> dict:
 
 
 @contextmanager
-def gunicorn(target: str, env: dict, workers: int, logdir: Path):
+def gunicorn(target: str, env: dict, workers: int, logdir: Path, extra: list[str] = ()):
     port = free_port()
     log = logdir / f"gunicorn-{port}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--error-logfile", str(log), "--log-level", "warning", target],
+         f"127.0.0.1:{port}", "--error-logfile", str(log), "--log-level", "warning", *extra,
+         target],
         cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(port, process)

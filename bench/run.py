@@ -23,6 +23,7 @@ from bench import (
     admin_users,
     dashboard_speed,
     import_speed,
+    live,
     load,
     next_card,
     perceived,
@@ -92,6 +93,8 @@ def run(size: str, duration: float) -> dict:
             ["--sizes", *plan["next"], "--database-url", pg])["next_card"])
         results["load"].append(load.main([*common, "--database-url", pg])["load"])
         results["perceived"].append(perceived.main(["--database-url", pg])["perceived"])
+        redis = os.environ.get("QUIZAPP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+        results["live"] = live.main(["--database-url", pg, "--redis-url", redis])["live"]
     return results
 
 
@@ -154,7 +157,24 @@ def table(r: dict) -> str:
         rows.append(f"| Space reveals with no request ({p['backend']}) | "
                     f"{p['requests_to_reveal']} requests | "
                     f"{_mark(p['requests_to_reveal'] == 0)} |")
+    if "live" in r:
+        rows += _live_rows(r["live"])
     return "\n".join(rows)
+
+
+def _live_rows(v: dict) -> list[str]:
+    t = v["next_to_stream_ms"]
+    once = v["answers_recorded"] == v["answers_distinct"] == v["answers_expected"]
+    return [
+        f"| live session, {v['students']} phones, {v['workers']} gthread workers × "
+        f"{v['threads']} threads, Redis, PostgreSQL: teacher's next → phone's stream p95 "
+        f"< {live.TARGET_P95_MS} ms | p50 {t['p50']} ms, p95 **{t['p95']} ms**, max "
+        f"{t['max']} ms ({v['streams_received']} deliveries) | "
+        f"{_mark(t['p95'] < live.TARGET_P95_MS)} |",
+        f"| ... every answer recorded exactly once across a worker restart mid-session | "
+        f"{v['answers_recorded']} recorded of {v['answers_expected']}, "
+        f"{v['answers_distinct']} distinct; {v['phones_reconnected']} phones reconnected, "
+        f"{v['answer_retries']} answers sent again | {_mark(once)} |"]
 
 
 def _load_rows(load_run: dict) -> list[str]:

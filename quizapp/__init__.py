@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .classes.views import bp as classes_bp
     from .core.views import bp as core_bp
     from .editor.views import bp as editor_bp
+    from .live import views as live
     from .orientation.views import bp as orientation_bp
     from .quiz.views import bp as quiz_bp
     from .study.progress_views import bp as progress_bp
@@ -86,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(classes_bp)
     app.register_blueprint(student_classes_bp)
     app.register_blueprint(orientation_bp)
+    app.register_blueprint(live.bp)
+    live.init_app(app)
 
 
 def register_security(app: Flask) -> None:

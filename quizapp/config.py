@@ -16,6 +16,10 @@ class ConfigError(RuntimeError):
     """The app cannot start with these settings; the message says what to set."""
 
 
+def _redis_of(url: str) -> str:
+    return url if url.startswith(("redis://", "rediss://")) else ""
+
+
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"QUIZAPP_{name}")
     return value if value not in (None, "") else default
@@ -84,6 +88,16 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # Live sessions' events between workers: Redis pub/sub, by default the Redis that
+        # holds the rate limits; none (one process) hands them over in memory.
+        "LIVE_REDIS_URL": _env("LIVE_REDIS_URL", _redis_of(_env("RATELIMIT_STORAGE_URL", ""))),
+        # How often an idle event stream re-reads the session anyway (and keeps proxies
+        # from closing it), in seconds.
+        "LIVE_BEAT_SECONDS": float(_env("LIVE_BEAT_SECONDS", "15")),
+        # A stream ends after this long and the browser reconnects at once, resuming where
+        # it was (Last-Event-ID). Keep it under gunicorn's --graceful-timeout (30 s by
+        # default), so that a worker being replaced is not kept alive by open streams.
+        "LIVE_STREAM_SECONDS": float(_env("LIVE_STREAM_SECONDS", "25")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute"),
         "LOGIN_ADDRESS_RATE_LIMIT": _env("LOGIN_ADDRESS_RATE_LIMIT", "60 per minute"),

@@ -446,3 +446,67 @@ class Certificate(db.Model):
     path_title: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     modules: Mapped[list] = mapped_column(JSON)  # [{"title", "score", "passed_at"}]
+
+
+class LiveSession(db.Model):
+    """A teacher-paced quiz: one question at a time, on the projector and on phones.
+
+    `seq` grows with every change of what is shown (a question opened, closed, revealed, the
+    end): it is the id of the event that tells the screens, so a screen that reconnects says
+    which state it last saw."""
+
+    __tablename__ = "live_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"))
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict] = mapped_column(JSON)  # guests, leaderboard, seconds, banks, tags
+    seed: Mapped[int] = mapped_column(Integer)
+    question_ids: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="lobby")  # lobby|open|closed|ended
+    current: Mapped[int] = mapped_column(Integer, default=-1)  # index into question_ids
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    summary: Mapped[dict | None] = mapped_column(JSON)  # what is kept at the end: standings
+
+    host: Mapped[User] = relationship()
+
+
+class LivePlayer(db.Model):
+    """Someone who joined a live session: a logged-in user, or a guest with a nickname (whose
+    answers go when the session ends)."""
+
+    __tablename__ = "live_players"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_live_players_user"),
+                      UniqueConstraint("session_id", "nickname", name="uq_live_players_name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    nickname: Mapped[str] = mapped_column(String(40))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LiveAnswer(db.Model):
+    """One player's answer to one question of a live session: at most one, by constraint."""
+
+    __tablename__ = "live_answers"
+    __table_args__ = (UniqueConstraint("player_id", "position", name="uq_live_answers_once"),
+                      Index("ix_live_answers_session_position", "session_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("live_players.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    response: Mapped[dict] = mapped_column(JSON)
+    score: Mapped[float] = mapped_column(Float)
+    points: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -37,10 +37,19 @@ def _read_whole(app):
     """Werkzeug's development server skips a response's close() when the browser drops the
     connection at the wrong moment (its cleanup reads the socket first, and that raises), so
     a static file stays open and its ResourceWarning fails whichever test runs next. Here
-    each response is read whole and closed before the server sees it."""
+    each response is read whole and closed before the server sees it; an event stream, which
+    never ends on its own, is passed through as it comes."""
 
     def wsgi(environ, start_response):
-        iterable = app(environ, start_response)
+        kind = {}
+
+        def started(status, headers, *rest):
+            kind["type"] = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+            return start_response(status, headers, *rest)
+
+        iterable = app(environ, started)
+        if kind.get("type", "").startswith("text/event-stream"):
+            return iterable
         try:
             return [b"".join(iterable)]
         finally:

@@ -16,6 +16,7 @@ from quizapp.auth.service import NewAccount, create_account
 from quizapp.banks.orientation import load_path_bytes
 from quizapp.classes.service import create_class
 from quizapp.extensions import db
+from quizapp.live import service as live
 from quizapp.models import Assignment, Certificate, Enrolment, OrientationPath, Role
 from quizapp.orientation.service import import_path
 from quizapp.quiz import service as quizzes
@@ -72,12 +73,16 @@ PAGES = {
     "admin.users": [("admin", "/admin/users")],
     "admin.user": [("admin", "/admin/users/{student}")],
     "admin.audit_log": [("admin", "/admin/audit")],
+    "live.new": [("teacher", "/live/new")],
+    "live.host": [("teacher", "/live/{lobby}/host"), ("teacher", "/live/{live}/host")],
+    "live.join": [(None, "/live/"), ("student", "/live/?code={live}")],
+    "live.play": [("student", "/live/{live}")],
 }
 # Routes that answer GET with something other than a page (files, data, redirects).
 NOT_PAGES = {"static", "core.healthz", "core.schema", "core.deck", "teach.export",
              "teach.export_gift", "teach.export_moodle", "teach.starter",
              "teach.spreadsheet_template", "classes.results_csv", "classes.items_csv",
-             "orientation.cohort_csv", "quiz.resume_attempt"}
+             "orientation.cohort_csv", "quiz.resume_attempt", "live.events", "live.results"}
 
 
 def test_every_page_of_the_app_has_an_axe_check(live_app):
@@ -117,10 +122,18 @@ def _world(app) -> dict:
                                    modules=[{"title": "Both themes", "score": 1.0,
                                              "passed_at": now.isoformat()}]))
         reset = issue_reset(db.session, people["admin"], None, now)
+        spec = live.LiveSpec(title="Warm-up", banks=["week"], tags=[], size=3, seconds=None,
+                             guests=True, leaderboard="named", class_id=school_class.id)
+        lobby = live.create(db.session, people["teacher"], spec, now)
+        live.join(db.session, lobby, student, "", now)
+        running = live.create(db.session, people["teacher"], spec, now)
+        live.join(db.session, running, student, "", now)
+        live.advance(db.session, running, now)
         db.session.commit()
         return {"class_id": school_class.id, "code": school_class.join_code,
                 "assignment": assignment.id, "student": student.id, "attempt": done.id,
-                "open_attempt": open_attempt.id, "certificate": "c" * 24, "reset": reset}
+                "open_attempt": open_attempt.id, "certificate": "c" * 24, "reset": reset,
+                "lobby": lobby.code, "live": running.code}
 
 
 def _log_in(page, url: str, role: str) -> None:

@@ -1,0 +1,373 @@
+"""Live sessions: the teacher's projector and controls, the students' phones, and the event
+stream (server-sent events) that keeps every screen at the current question."""
+
+from __future__ import annotations
+
+import queue
+import time
+from datetime import UTC, datetime
+
+import segno
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from .. import presenting
+from ..auth.access import teacher_required
+from ..classes import service as classes
+from ..csvfile import csv_response
+from ..extensions import db
+from ..i18n import present
+from ..models import LiveSession, Question
+from ..quiz.forms import EmptyForm, fill_scope_choices
+from ..quiz.service import shared_banks
+from ..templating import said
+from . import service
+from .broker import Hub
+from .forms import JoinForm, NewLiveForm
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+HUB = "quizapp.live_hub"
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("LIVE_REDIS_URL")
+    app.extensions[HUB] = Hub(url or None)
+
+
+def _hub() -> Hub:
+    return current_app.extensions[HUB]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _announce(live: LiveSession) -> None:
+    _hub().publish(str(live.id), {"seq": live.seq})
+
+
+def _hosted(code: str) -> LiveSession:
+    live = service.by_code(db.session, code)
+    if live is None:
+        abort(404)
+    if not current_user.is_authenticated or (live.host_id != current_user.id
+                                             and not current_user.is_admin):
+        abort(403)
+    return live
+
+
+# -- The teacher ---------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@teacher_required
+def new():
+    form = NewLiveForm()
+    fill_scope_choices(form, shared_banks(db.session, current_user.id))
+    own = classes.classes_of_teacher(db.session, current_user)
+    form.school_class.choices = [("", str(form.school_class.label.text) and
+                                  _open_to_anyone())] + [(str(c.id), c.name) for c in own]
+    if form.validate_on_submit():
+        class_id = int(form.school_class.data) if form.school_class.data else None
+        if class_id is not None and class_id not in {c.id for c in own}:
+            abort(400)
+        spec = service.LiveSpec(title=form.title.data.strip(), banks=form.banks.data,
+                                tags=form.tags.data, size=form.size.data,
+                                seconds=int(form.seconds.data) if form.seconds.data else None,
+                                guests=form.guests.data, leaderboard=form.leaderboard.data,
+                                class_id=class_id)
+        try:
+            live = service.create(db.session, current_user, spec, _now())
+        except service.LiveError as exc:
+            db.session.rollback()
+            flash(said(exc), "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("live.host", code=live.code))
+    return render_template("live/new.html", form=form), 422 if form.errors else 200
+
+
+def _open_to_anyone() -> str:
+    from flask_babel import gettext as _
+    return _("Anyone with the code")
+
+
+@bp.route("/<code>/host")
+@teacher_required
+def host(code: str):
+    live = _hosted(code)
+    view = _host_view(live)
+    db.session.commit()  # a countdown that ran out is closed for everyone
+    return render_template("live/host.html", **view)
+
+
+def _join_url(live: LiveSession) -> str:
+    return url_for("live.play", code=live.code, _external=True)
+
+
+def _qr(live: LiveSession) -> Markup:
+    svg = segno.make(_join_url(live), error="m").svg_inline(
+        scale=6, dark="#102a43", light="#ffffff", title=None, omitsize=True)
+    return Markup(svg)
+
+
+def _host_view(live: LiveSession) -> dict:
+    live = service.expire(db.session, live, _now())
+    view = {"live": live, "players": service.players(db.session, live),
+            "join_url": _join_url(live), "qr": _qr(live) if live.status == "lobby" else None,
+            "form": EmptyForm()}
+    if 0 <= live.current < len(live.question_ids):
+        question = db.session.get(Question, live.question_ids[live.current])
+        view |= {"question": question, "shown": _shown(live, question),
+                 "answered": service.answered_count(db.session, live)}
+        if live.status == "closed":
+            view["bars"] = service.distribution(db.session, live, live.current,
+                                                view["shown"].content)
+    if live.status in ("closed", "ended") and live.settings.get("leaderboard") != "off":
+        view["standings"] = service.leaderboard(db.session, live)
+    return view
+
+
+def _shown(live: LiveSession, question: Question) -> presenting.Shown:
+    return present(question.content, question.prompt, live.seed * 1_000_003 + question.id,
+                   question.bank.language)
+
+
+def _control(code: str, move) -> Response:
+    live = _hosted(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        live = move(db.session, live, _now())
+    except service.LiveError as exc:
+        db.session.rollback()
+        flash(said(exc), "error")
+        return redirect(url_for("live.host", code=live.code))
+    db.session.commit()
+    _announce(live)
+    if request.headers.get("X-Live"):
+        return Response(status=204)
+    return redirect(url_for("live.host", code=live.code))
+
+
+@bp.route("/<code>/next", methods=["POST"])
+@teacher_required
+def next_question(code: str):
+    return _control(code, service.advance)
+
+
+@bp.route("/<code>/close", methods=["POST"])
+@teacher_required
+def close_question(code: str):
+    return _control(code, service.close)
+
+
+@bp.route("/<code>/end", methods=["POST"])
+@teacher_required
+def end(code: str):
+    return _control(code, service.end)
+
+
+@bp.route("/<code>/results.csv")
+@teacher_required
+def results(code: str):
+    live = _hosted(code)
+    header, *rows = service.results_rows(db.session, live)
+    return csv_response(f"live-{live.code}.csv", header, rows)
+
+
+# -- The students ----------------------------------------------------------------------------
+
+def _guest_players() -> dict:
+    return session.get("live_players", {})
+
+
+def _player(live: LiveSession):
+    user = current_user if current_user.is_authenticated else None
+    return service.player_of(db.session, live, user, _guest_players().get(live.code))
+
+
+@bp.route("/", methods=["GET", "POST"])
+def join():
+    form = JoinForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        live = service.by_code(db.session, form.code.data)
+        if live is None:
+            form.code.errors.append(_no_such_code())
+            return render_template("live/join.html", form=form), 422
+        user = current_user if current_user.is_authenticated else None
+        try:
+            player = service.join(db.session, live, user, form.nickname.data, _now())
+        except service.LiveError as exc:
+            db.session.rollback()
+            form.code.errors.append(said(exc))
+            return render_template("live/join.html", form=form, live=live), 422
+        db.session.commit()
+        if user is None:
+            session["live_players"] = _guest_players() | {live.code: player.id}
+        _hub().publish(f"{live.id}:host", {"joined": player.id})
+        return redirect(url_for("live.play", code=live.code))
+    return render_template("live/join.html", form=form), 422 if form.errors else 200
+
+
+def _no_such_code() -> str:
+    from flask_babel import gettext as _
+    return _("No live session has this code: check it on the screen.")
+
+
+@bp.route("/<code>")
+def play(code: str):
+    live = service.by_code(db.session, code)
+    if live is None:
+        abort(404)
+    player = _player(live)
+    if player is None:
+        return redirect(url_for("live.join", code=live.code))
+    view = _player_view(live, player)
+    db.session.commit()
+    return render_template("live/play.html", **view)
+
+
+def _player_view(live: LiveSession, player) -> dict:
+    live = service.expire(db.session, live, _now())
+    view = {"live": live, "player": player, "form": EmptyForm()}
+    if 0 <= live.current < len(live.question_ids):
+        question = db.session.get(Question, live.question_ids[live.current])
+        mine = db.session.scalar(select(service.LiveAnswer).where(
+            service.LiveAnswer.player_id == player.id,
+            service.LiveAnswer.position == live.current))
+        view |= {"question": question, "shown": _shown(live, question), "mine": mine}
+    if live.status in ("closed", "ended") and live.settings.get("leaderboard") != "off":
+        standings = service.leaderboard(db.session, live, limit=None)
+        view["place"] = next((s for s in standings if s.player_id == player.id), None)
+        view["players_count"] = len(standings)
+    return view
+
+
+@bp.route("/<code>/answer", methods=["POST"])
+def answer(code: str):
+    live = service.by_code(db.session, code)
+    if live is None:
+        abort(404)
+    player = _player(live)
+    if player is None or not EmptyForm().validate_on_submit():
+        abort(403 if player is None else 400)
+    try:
+        position = int(request.form.get("position", ""))
+        question = db.session.get(Question, live.question_ids[position])
+    except (ValueError, IndexError):
+        abort(400)
+    shown = _shown(live, question)
+    try:
+        response = presenting.response_from_form(shown, question.content, request.form.getlist)
+        _, recorded = service.answer(db.session, live, player, position, response, _now())
+    except (service.LiveError, presenting.UnclearAnswer) as exc:
+        db.session.rollback()
+        flash(said(exc), "error")
+        return redirect(url_for("live.play", code=live.code))
+    db.session.commit()
+    if recorded:
+        _hub().publish(f"{live.id}:host", {"answered": service.answered_count(db.session,
+                                                                              live)})
+    return redirect(url_for("live.play", code=live.code))
+
+
+# -- The event stream -------------------------------------------------------------------------
+
+@bp.route("/<code>/events")
+def events(code: str):
+    """Server-sent events: the viewer's screen, rendered afresh on every change of state
+    (event id = the session's seq); the host also hears of joins and answers. A client that
+    reconnects sends Last-Event-ID and gets the current screen if it missed a change. A
+    stream lasts LIVE_STREAM_SECONDS, then the browser reconnects: a worker being replaced
+    lets go of its streams in time, and no proxy sees a connection idle for long."""
+    live = service.by_code(db.session, code)
+    if live is None:
+        abort(404)
+    is_host = current_user.is_authenticated and (live.host_id == current_user.id
+                                                 or current_user.is_admin)
+    player = None if is_host else _player(live)
+    if not is_host and player is None:
+        abort(403)
+    live_id, player_id = live.id, player.id if player else None
+    last = request.headers.get("Last-Event-ID", "")
+    seen = int(last) if last.isdigit() else None
+    hub = _hub()
+    channels = [str(live_id)] + ([f"{live_id}:host"] if is_host else [])
+    beat = current_app.config["LIVE_BEAT_SECONDS"]
+    lifetime = current_app.config["LIVE_STREAM_SECONDS"]
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    for channel in channels:
+        hub.subscribe(channel, inbox)
+
+    @stream_with_context
+    def stream():
+        nonlocal seen
+        ends = time.monotonic() + lifetime
+        try:
+            yield "retry: 1000\n\n"
+            while time.monotonic() < ends:
+                db.session.remove()  # a fresh read each time; no connection held while waiting
+                current = db.session.get(LiveSession, live_id)
+                if current is None:
+                    return
+                if current.seq != seen:
+                    seen = current.seq
+                    yield _event("state", _render(current, is_host, player_id), seen)
+                elif is_host and current.status == "lobby":  # someone joined
+                    yield _event("state", _render(current, is_host, player_id), seen)
+                elif is_host:
+                    yield _event("count", str(service.answered_count(db.session, current)))
+                if current.status == "ended":
+                    return
+                db.session.remove()
+                if not _wait(inbox, min(beat, max(0.0, ends - time.monotonic()))):
+                    yield ": beat\n\n"
+        finally:
+            for channel in channels:
+                hub.unsubscribe(channel, inbox)
+            db.session.remove()
+
+    return Response(stream(), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _wait(inbox: queue.SimpleQueue, beat: float) -> bool:
+    """Wait for a notice, up to the beat; True when one came. Notices that came together
+    are taken at once: one fresh read covers them all."""
+    try:
+        inbox.get(timeout=beat)
+    except queue.Empty:
+        return False
+    while not inbox.empty():
+        inbox.get_nowait()
+    return True
+
+
+def _render(live: LiveSession, is_host: bool, player_id: int | None) -> str:
+    if is_host:
+        return render_template("live/_host.html", **_host_view(live))
+    player = db.session.get(service.LivePlayer, player_id)
+    if player is None:  # a guest whose answers went at the end
+        return render_template("live/_ended_guest.html", live=live)
+    return render_template("live/_play.html", **_player_view(live, player))
+
+
+def _event(name: str, data: str, event_id: int | None = None) -> str:
+    lines = [f"event: {name}"] + ([f"id: {event_id}"] if event_id is not None else [])
+    lines += [f"data: {line}" for line in data.splitlines() or [""]]
+    return "\n".join(lines) + "\n\n"
