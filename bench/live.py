@@ -8,13 +8,15 @@ max), whether every answer was recorded exactly once, and how many streams came 
 the restart.
 
     .venv/bin/python -m bench.live --database-url URL [--redis-url URL] [--students 300]
-        [--questions 8] [--workers 2] [--threads 256]
+        [--questions 8] [--workers 2] [--threads 256] [--reveal-seconds 2]
+        [--think-seconds 1 6]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import signal
 import statistics
@@ -37,6 +39,7 @@ TARGET_P95_MS = 200
 GRACE = 5  # seconds gunicorn gives a replaced worker to finish (then its streams are cut)
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 POSITION = re.compile(r'name="position" value="(\d+)"')
+PAGE_TOKEN = re.compile(r'data-csrf="([^"]+)"')
 
 
 def _bank(session, questions: int) -> None:
@@ -58,8 +61,10 @@ class Phone(threading.Thread):
     """One student's phone: an event stream, answers posted as questions arrive, and a
     reconnect (with Last-Event-ID) whenever the stream drops."""
 
-    def __init__(self, url: str, code: str, cookie: str, clock: dict, stop: threading.Event):
+    def __init__(self, url: str, code: str, cookie: str, clock: dict, stop: threading.Event,
+                 think: tuple[float, float], seed: int):
         super().__init__(daemon=True)
+        self.think, self.rng = think, random.Random(seed)
         self.url, self.code, self.clock, self.stop = url, code, clock, stop
         self.browser = requests.Session()
         self.browser.cookies.set("session", cookie, domain="127.0.0.1", path="/")
@@ -69,11 +74,13 @@ class Phone(threading.Thread):
         self.reconnects = 0
         self.errors = 0
         self.last_id: str | None = None
+        self.token = ""
 
     def run(self) -> None:
-        try:  # the phone opens the page first, as a browser does (its form token comes so)
-            self.browser.get(f"{self.url}/live/{self.code}", timeout=30)
-        except requests.RequestException:
+        try:  # the phone opens the page first, as a browser does: its form token comes so
+            page = self.browser.get(f"{self.url}/live/{self.code}", timeout=30).text
+            self.token = PAGE_TOKEN.search(page).group(1)
+        except (requests.RequestException, AttributeError):
             self.errors += 1
         while not self.stop.is_set():
             headers = {"Last-Event-ID": self.last_id} if self.last_id else {}
@@ -109,12 +116,12 @@ class Phone(threading.Thread):
             if opened is not None and n not in self.by_question:
                 self.by_question[n] = time.monotonic() - opened
                 self.latencies.append(self.by_question[n])
-            threading.Thread(target=self._answer, args=(n, TOKEN.search(data).group(1)),
-                             daemon=True).start()
+            threading.Thread(target=self._answer, args=(n, self.token), daemon=True).start()
 
     def _answer(self, position: int, token: str) -> None:
         if position in self.answered:
             return
+        time.sleep(self.rng.uniform(*self.think))  # reading the question
         for _ in range(6):  # a worker restart may cut a request: send it again
             try:
                 sent = self.browser.post(f"{self.url}/live/{self.code}/answer", data={
@@ -130,7 +137,7 @@ class Phone(threading.Thread):
 
 
 def run(database_url: str, redis_url: str, students: int, questions: int, workers: int,
-        threads: int) -> dict:
+        threads: int, reveal: float, think: tuple[float, float]) -> dict:
     with in_app(database_url, "live") as app:
         _bank(db.session, questions)
         now = datetime.now(UTC)
@@ -161,7 +168,7 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
             url = f"http://127.0.0.1:{port}"
             clock: dict[int, float] = {}
             stop = threading.Event()
-            phones = [Phone(url, code, c, clock, stop) for c in cookies]
+            phones = [Phone(url, code, c, clock, stop, think, n) for n, c in enumerate(cookies)]
             for phone in phones:
                 phone.start()
             host = requests.Session()
@@ -194,6 +201,7 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
                         time.sleep(0.5)
                 host.post(f"{url}/live/{code}/close", data={"csrf_token": token},
                           headers={"X-Live": "1"}, timeout=30)
+                time.sleep(reveal)  # the room reads the answers before the next question
             stop.set()
             recorded = db.session.scalar(select(func.count()).select_from(LiveAnswer).where(
                 LiveAnswer.session_id == session.id))
@@ -202,6 +210,7 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
         latencies = sorted(ms * 1000 for p in phones for ms in p.latencies)
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
         return {"backend": "postgresql", "students": students, "questions": questions,
+                "reveal_seconds": reveal, "think_seconds": list(think),
                 "workers": workers, "threads": threads,
                 "answers_expected": students * questions, "answers_recorded": recorded,
                 "answers_distinct": distinct, "questions_stalled": stalled,
@@ -231,9 +240,14 @@ def main(argv=None) -> dict:
     parser.add_argument("--questions", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=256)
+    parser.add_argument("--reveal-seconds", type=float, default=2.0,
+                        help="the pause between showing the answers and the next question")
+    parser.add_argument("--think-seconds", type=float, nargs=2, default=(1.0, 6.0),
+                        help="each answer comes this long after its question (uniform, "
+                             "seeded)")
     args = parser.parse_args(argv)
     result = run(args.database_url, args.redis_url, args.students, args.questions,
-                 args.workers, args.threads)
+                 args.workers, args.threads, args.reveal_seconds, tuple(args.think_seconds))
     print(json.dumps(result, indent=2))
     return {"live": result}
 

@@ -30,6 +30,7 @@
 
   function post(form, action) {
     var data = new FormData(form);
+    if (!data.has("csrf_token") && root.dataset.csrf) data.append("csrf_token", root.dataset.csrf);
     return fetch(action || form.action, {method: "POST", body: data, credentials: "same-origin",
                                          headers: {"X-Live": "1"}, redirect: "follow"});
   }

@@ -4,8 +4,11 @@ stream (server-sent events) that keeps every screen at the current question."""
 from __future__ import annotations
 
 import queue
+import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import segno
 from flask import (
@@ -31,7 +34,7 @@ from ..auth.access import teacher_required
 from ..classes import service as classes
 from ..csvfile import csv_response
 from ..extensions import db
-from ..i18n import present
+from ..i18n import language, present
 from ..models import LiveSession, Question
 from ..quiz.forms import EmptyForm, fill_scope_choices
 from ..quiz.service import shared_banks
@@ -47,6 +50,7 @@ HUB = "quizapp.live_hub"
 def init_app(app: Flask) -> None:
     url = app.config.get("LIVE_REDIS_URL")
     app.extensions[HUB] = Hub(url or None)
+    app.extensions[SCREENS] = ({}, threading.Lock())
 
 
 def _hub() -> Hub:
@@ -58,7 +62,7 @@ def _now() -> datetime:
 
 
 def _announce(live: LiveSession) -> None:
-    _hub().publish(str(live.id), {"seq": live.seq})
+    _hub().publish(str(live.id), {"seq": live.seq, "status": live.status})
 
 
 def _hosted(code: str) -> LiveSession:
@@ -304,6 +308,7 @@ def events(code: str):
     if not is_host and player is None:
         abort(403)
     live_id, player_id = live.id, player.id if player else None
+    me = (player.id, player.user_id, player.nickname) if player else None
     last = request.headers.get("Last-Event-ID", "")
     seen = int(last) if last.isdigit() else None
     hub = _hub()
@@ -320,7 +325,18 @@ def events(code: str):
         ends = time.monotonic() + lifetime
         try:
             yield "retry: 1000\n\n"
+            notice: dict | None = None
             while time.monotonic() < ends:
+                if not is_host and notice and notice.get("seq") not in (None, seen) and \
+                        (screen := _phone_screen(live_id, notice["seq"], language(), me)):
+                    # What every phone shows is read once per worker; a phone's own part
+                    # (its answer, its place) comes from that read, not from a query each.
+                    seen = notice["seq"]
+                    yield _event("state", screen, seen)
+                    notice = _wait(inbox, min(beat, max(0.0, ends - time.monotonic())))
+                    if notice is None:
+                        yield ": beat\n\n"
+                    continue
                 db.session.remove()  # a fresh read each time; no connection held while waiting
                 current = db.session.get(LiveSession, live_id)
                 if current is None:
@@ -335,7 +351,8 @@ def events(code: str):
                 if current.status == "ended":
                     return
                 db.session.remove()
-                if not _wait(inbox, min(beat, max(0.0, ends - time.monotonic()))):
+                notice = _wait(inbox, min(beat, max(0.0, ends - time.monotonic())))
+                if notice is None:
                     yield ": beat\n\n"
         finally:
             for channel in channels:
@@ -346,16 +363,78 @@ def events(code: str):
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _wait(inbox: queue.SimpleQueue, beat: float) -> bool:
-    """Wait for a notice, up to the beat; True when one came. Notices that came together
-    are taken at once: one fresh read covers them all."""
+def _wait(inbox: queue.SimpleQueue, beat: float) -> dict | None:
+    """Wait for a notice, up to the beat: the latest of those that came together (one fresh
+    read covers them all), or None."""
     try:
-        inbox.get(timeout=beat)
+        notice = inbox.get(timeout=beat)
     except queue.Empty:
-        return False
+        return None
     while not inbox.empty():
-        inbox.get_nowait()
-    return True
+        notice = inbox.get_nowait()
+    return notice
+
+
+# What the phones of one session show in one state (seq), read from the database once per
+# worker however many phones it serves, and the screen of a question just opened, rendered
+# once per language: the same for every phone that has not answered (kept per app).
+SCREENS = "quizapp.live_screens"
+
+
+@dataclass(frozen=True)
+class _Given:
+    score: float
+    points: int
+
+
+def _snapshot(live_id: int, seq: int, lang: str) -> dict | None:
+    screens, lock = current_app.extensions[SCREENS]
+    key = (live_id, seq, lang)
+    with lock:  # the first stream reads; the others wait for it and reuse what it read
+        if key not in screens:
+            db.session.remove()
+            live = db.session.get(LiveSession, live_id)
+            if live is None or live.seq != seq:
+                return None  # moved on already: the stream reads the state itself
+            if len(screens) > 64:
+                screens.clear()
+            snap: dict = {"live": live}
+            if 0 <= live.current < len(live.question_ids):
+                question = db.session.get(Question, live.question_ids[live.current])
+                snap |= {"question": question, "shown": _shown(live, question),
+                         "given": {pid: _Given(score, points) for pid, score, points in
+                                   db.session.execute(select(
+                                       service.LiveAnswer.player_id, service.LiveAnswer.score,
+                                       service.LiveAnswer.points).where(
+                                       service.LiveAnswer.session_id == live.id,
+                                       service.LiveAnswer.position == live.current))}}
+            if live.status in ("closed", "ended") and \
+                    live.settings.get("leaderboard") != "off":
+                snap["standings"] = service.leaderboard(db.session, live, limit=None)
+            if live.status == "open":
+                snap["fresh"] = render_template(
+                    "live/_play.html", live=live, question=snap["question"],
+                    shown=snap["shown"], mine=None, form=EmptyForm(), shared=True)
+            screens[key] = snap
+            db.session.remove()
+        return screens[key]
+
+
+def _phone_screen(live_id: int, seq: int, lang: str, me: tuple) -> str | None:
+    snap = _snapshot(live_id, seq, lang)
+    if snap is None:
+        return None
+    player_id, user_id, nickname = me
+    mine = snap.get("given", {}).get(player_id)
+    if snap["live"].status == "open" and mine is None:
+        return snap["fresh"]
+    standings = snap.get("standings") or []
+    return render_template(
+        "live/_play.html", live=snap["live"], question=snap.get("question"),
+        shown=snap.get("shown"), mine=mine, form=EmptyForm(),
+        player=SimpleNamespace(id=player_id, user_id=user_id, nickname=nickname),
+        place=next((s for s in standings if s.player_id == player_id), None),
+        players_count=len(standings))
 
 
 def _render(live: LiveSession, is_host: bool, player_id: int | None) -> str:
