@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from ..quiz.forms import CheckboxList
 from .service import MAX_QUESTIONS
@@ -32,7 +32,6 @@ class NewLiveForm(FlaskForm):
     submit = SubmitField(_l("Open the session"))
 
     def validate_banks(self, field):
-        from wtforms.validators import ValidationError
         if not field.data and not self.tags.data:
             raise ValidationError(_l("Pick at least one bank or topic."))
 

@@ -25,6 +25,7 @@ from .. import grading
 from ..database import for_update
 from ..models import (
     Assignment,
+    Enrolment,
     LiveAnswer,
     LivePlayer,
     LiveSession,
@@ -138,8 +139,6 @@ def join(session: Session, live: LiveSession, user: User | None, nickname: str,
 
 
 def _in_class(session: Session, class_id: int, user: User) -> bool:
-    from ..models import Enrolment
-
     school_class = session.get(SchoolClass, class_id)
     return school_class is not None and (school_class.teacher_id == user.id or session.scalar(
         select(Enrolment.id).where(Enrolment.class_id == class_id,
@@ -172,12 +171,11 @@ def _moved(session: Session, live: LiveSession, **values) -> LiveSession:
 def expire(session: Session, live: LiveSession, now: datetime) -> LiveSession:
     """Close the open question once its countdown has run out (whoever looks first)."""
     if live.status == "open" and live.closes_at is not None and now >= live.closes_at:
-        done = session.execute(update(LiveSession).where(
+        session.execute(update(LiveSession).where(
             LiveSession.id == live.id, LiveSession.status == "open",
             LiveSession.current == live.current)
-            .values(status="closed", seq=LiveSession.seq + 1)).rowcount
+            .values(status="closed", seq=LiveSession.seq + 1))
         session.refresh(live)
-        return live if done else live
     return live
 
 

@@ -25,6 +25,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -83,8 +84,8 @@ def new():
     form = NewLiveForm()
     fill_scope_choices(form, shared_banks(db.session, current_user.id))
     own = classes.classes_of_teacher(db.session, current_user)
-    form.school_class.choices = [("", str(form.school_class.label.text) and
-                                  _open_to_anyone())] + [(str(c.id), c.name) for c in own]
+    form.school_class.choices = [("", _("Anyone with the code"))] + \
+        [(str(c.id), c.name) for c in own]
     if form.validate_on_submit():
         class_id = int(form.school_class.data) if form.school_class.data else None
         if class_id is not None and class_id not in {c.id for c in own}:
@@ -103,11 +104,6 @@ def new():
             db.session.commit()
             return redirect(url_for("live.host", code=live.code))
     return render_template("live/new.html", form=form), 422 if form.errors else 200
-
-
-def _open_to_anyone() -> str:
-    from flask_babel import gettext as _
-    return _("Anyone with the code")
 
 
 @bp.route("/<code>/host")
@@ -211,7 +207,7 @@ def join():
     if form.validate_on_submit():
         live = service.by_code(db.session, form.code.data)
         if live is None:
-            form.code.errors.append(_no_such_code())
+            form.code.errors.append(_("No live session has this code: check it on the screen."))
             return render_template("live/join.html", form=form), 422
         user = current_user if current_user.is_authenticated else None
         try:
@@ -226,11 +222,6 @@ def join():
         _hub().publish(f"{live.id}:host", {"joined": player.id})
         return redirect(url_for("live.play", code=live.code))
     return render_template("live/join.html", form=form), 422 if form.errors else 200
-
-
-def _no_such_code() -> str:
-    from flask_babel import gettext as _
-    return _("No live session has this code: check it on the screen.")
 
 
 @bp.route("/<code>")
