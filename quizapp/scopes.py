@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import selection
 from .classes import service as classes
 from .models import Assignment, Enrolment, OrientationPath, User
-from .quiz import service as quizzes
 from .study.queue import Scope
 
 
@@ -50,6 +50,6 @@ def _module(session: Session, slug: str, key: str) -> Scope | None:
     module = next((m for m in path.modules if m["id"] == key), None) if path else None
     if module is None:
         return None
-    ids = quizzes.candidate_ids(session, module["banks"], module["tags"],
-                                topic_banks=quizzes.shared_banks(session))
+    ids = selection.candidate_ids(session, module["banks"], module["tags"],
+                                  topic_banks=selection.shared_banks(session))
     return Scope("set", f"module:{slug}/{key}", tuple(ids), module["title"])

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import selection
 from ..database import for_update
 from ..models import Assignment, Enrolment, QuizAttempt, ReviewLog, SchoolClass, User
 from ..problems import N_, Problem
@@ -121,16 +122,16 @@ def window_state(assignment: Assignment, now: datetime) -> str:
 def scope_question_ids(session: Session, assignment: Assignment) -> list[int]:
     """The questions an assignment covers: every card for a study goal, the graded ones
     (no self-graded flashcards) for a quiz."""
-    return quizzes.candidate_ids(session, assignment.banks, assignment.tags,
-                                 objective_only=assignment.kind == "quiz",
-                                 topic_banks=topic_banks_of(session, assignment))
+    return selection.candidate_ids(session, assignment.banks, assignment.tags,
+                                   objective_only=assignment.kind == "quiz",
+                                   topic_banks=topic_banks_of(session, assignment))
 
 
 def topic_banks_of(session: Session, assignment: Assignment) -> list[str]:
     """The banks an assignment's topics draw from: the bundled ones and its teacher's."""
     teacher_id = session.scalar(select(SchoolClass.teacher_id).where(
         SchoolClass.id == assignment.class_id))
-    return quizzes.shared_banks(session, teacher_id)
+    return selection.shared_banks(session, teacher_id)
 
 
 def study_progress(session: Session, assignment: Assignment, user_id: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from ..i18n import present
 from ..models import Assignment, Bank, ClassPath, Enrolment, OrientationPath, SchoolClass, User
 from ..quiz import service as quizzes
 from ..quiz.forms import EmptyForm, fill_scope_choices
-from ..quiz.service import shared_banks
+from ..selection import shared_banks
 from ..templating import item_text, local
 from . import dashboard, service
 from .forms import AssignmentForm, ClassForm, from_utc, to_utc

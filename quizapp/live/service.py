@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import grading
+from .. import grading, selection
 from ..database import for_update
 from ..models import (
     Assignment,
@@ -75,8 +75,8 @@ def create(session: Session, host: User, spec: LiveSpec, now: datetime,
         raise LiveError(N_("Choose between 1 and %(most)s questions."), most=MAX_QUESTIONS)
     candidates = [qid for qid, kind in session.execute(
         select(Question.id, Question.type).where(Question.id.in_(
-            quizzes.candidate_ids(session, spec.banks, spec.tags, objective_only=True,
-                                  topic_banks=quizzes.shared_banks(session, host.id)))))
+            selection.candidate_ids(session, spec.banks, spec.tags, objective_only=True,
+                                    topic_banks=selection.shared_banks(session, host.id)))))
         if kind in LIVE_TYPES]
     if not candidates:
         raise LiveError(N_("There are no questions for live play in what you picked (live "

@@ -38,7 +38,7 @@ from ..extensions import db
 from ..i18n import language, present
 from ..models import LiveSession, Question
 from ..quiz.forms import EmptyForm, fill_scope_choices
-from ..quiz.service import shared_banks
+from ..selection import shared_banks
 from ..templating import said
 from . import service
 from .broker import Hub

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import selection
 from ..banks.orientation import OrientationFile
 from ..database import for_update
 from ..models import Bank, Certificate, OrientationPath, Question, QuestionTag, QuizAttempt, User
@@ -33,9 +34,9 @@ def reference_problems(session: Session):
         problems = []
         for i, module in enumerate(document.modules):
             if module.source.paragraphs:
-                found = quizzes.candidate_ids(
+                found = selection.candidate_ids(
                     session, module.banks, module.tags, objective_only=True,
-                    topic_banks=quizzes.shared_banks(session),
+                    topic_banks=selection.shared_banks(session),
                     paragraphs=module.source.paragraphs)
                 if len(found) < module.check.questions:
                     problems.append((("modules", i, "check", "questions"),
@@ -140,7 +141,7 @@ def start_check(session: Session, path: OrientationPath, user: User, module_key:
     spec = quizzes.QuizSpec(title=f"Mastery check: {module['title']}", banks=module["banks"],
                             tags=module["tags"], size=module["check"]["questions"],
                             feedback="end", objective_only=True,
-                            topic_banks=quizzes.shared_banks(session),
+                            topic_banks=selection.shared_banks(session),
                             paragraphs=module_paragraphs(module))
     attempt = quizzes.start_attempt(session, user, spec, now)
     attempt.path_id, attempt.module_key = path.id, module_key
@@ -188,16 +189,16 @@ def sources(session: Session, modules: list[dict]) -> list[dict]:
     """The sources of the banks these modules draw on (for the page's footer note)."""
     ids = set()
     for module in modules:
-        ids.update(quizzes.candidate_ids(session, module["banks"], module["tags"],
-                                         topic_banks=quizzes.shared_banks(session)))
+        ids.update(selection.candidate_ids(session, module["banks"], module["tags"],
+                                           topic_banks=selection.shared_banks(session)))
     found = session.scalars(select(Bank.source).where(Bank.id.in_(
         select(Question.bank_id).where(Question.id.in_(ids)))))
     return [source for source in found if source]
 
 
 def module_question_count(session: Session, module: dict) -> int:
-    return len(quizzes.candidate_ids(session, module["banks"], module["tags"],
-                                     topic_banks=quizzes.shared_banks(session)))
+    return len(selection.candidate_ids(session, module["banks"], module["tags"],
+                                       topic_banks=selection.shared_banks(session)))
 
 
 # -- Cohorts ---------------------------------------------------------------------------------

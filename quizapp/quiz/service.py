@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import grading
 from ..database import for_update
-from ..models import Bank, CardState, Question, QuizAnswer, QuizAttempt, User
+from ..models import CardState, Question, QuizAnswer, QuizAttempt, User
 from ..problems import N_, Problem
 from ..scheduling import Rating
+from ..selection import candidate_ids
 from ..study import service as study
 from ..study.tokens import Presentation
 
@@ -59,48 +60,6 @@ class QuizSpec:
                 "time_adjustable": self.time_adjustable,
                 "objective_only": self.objective_only, "topic_banks": self.topic_banks,
                 "closes_at": self.closes_at.isoformat() if self.closes_at else None}
-
-
-def candidate_ids(session: Session, banks: list[str], tags: list[str],
-                  objective_only: bool = False, topic_banks: list[str] | None = None,
-                  paragraphs: list[int] | None = None) -> list[int]:
-    """Active questions in any of the banks or carrying any of the tags, in a stable order;
-    without self-graded flashcards when `objective_only` (graded checks and assignments).
-    Topics draw only from `topic_banks` when given: a teacher's assignment from the bundled
-    banks and their own, an orientation module from the bundled ones, so that nobody's bank
-    can slip questions into another's quiz by tagging them."""
-    scopes = [study.Scope("bank", b) for b in banks] + [study.Scope("tag", t) for t in tags]
-    query = select(Question.id)
-    if objective_only:
-        query = query.where(Question.type != "flashcard")
-    ids: set[int] = set()
-    for scope in scopes or [study.Scope()]:
-        scoped = scope.filter(query)
-        if scope.kind != "bank" and topic_banks is not None:
-            scoped = scoped.where(Question.bank_id.in_(
-                select(Bank.id).where(Bank.slug.in_(topic_banks))))
-        ids.update(session.scalars(scoped))
-    if paragraphs:
-        return citing(session, sorted(ids), paragraphs)
-    return sorted(ids)
-
-
-def citing(session: Session, ids: list[int], paragraphs: list[int]) -> list[int]:
-    """Those of the questions that cite at least one of the paragraphs, in order."""
-    wanted = set(paragraphs)
-    contents = dict(session.execute(select(Question.id, Question.content)
-                                    .where(Question.id.in_(ids))).all())
-    return [i for i in ids if wanted & set(
-        (contents[i].get("source") or {}).get("paragraphs", []))]
-
-
-def shared_banks(session: Session, owner_id: int | None = None) -> list[str]:
-    """The bundled banks (imported from the command line, so by an operator) and, given an
-    owner, that teacher's own uploads."""
-    query = select(Bank.slug).where(Bank.owner_id.is_(None))
-    if owner_id is not None:
-        query = select(Bank.slug).where(or_(Bank.owner_id.is_(None), Bank.owner_id == owner_id))
-    return list(session.scalars(query.order_by(Bank.id)))
 
 
 def compose(candidates: list[int], size: int, seed: int) -> list[int]:

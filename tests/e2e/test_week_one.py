@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from quizapp import selection
 from quizapp.banks.orientation import load_path_bytes
 from quizapp.classes.service import create_class
 from quizapp.extensions import db
@@ -63,7 +64,7 @@ def test_a_new_student_joins_by_link_takes_a_quiz_and_sees_every_answer(page, li
     numbers = {}
     with live_app.app_context():
         attempt = db.session.scalar(select(QuizAttempt))
-        for key, qid in zip(("sa", "tf", "sc"), quizzes.candidate_ids(db.session, ["week"], []),
+        for key, qid in zip(("sa", "tf", "sc"), selection.candidate_ids(db.session, ["week"], []),
                             strict=True):
             numbers[key] = attempt.question_ids.index(qid) + 1
     # The short answer: typed, then Enter, which saves and goes on (it went back before).

@@ -294,7 +294,7 @@ def test_a_teachers_bank_cannot_slip_into_another_teachers_topic_quiz(client, us
     article's topics took over tag-scoped assignments; topics draw only from the bundled
     banks and the assignment's own teacher's."""
     from quizapp.models import Bank
-    from quizapp.quiz.service import candidate_ids
+    from quizapp.selection import candidate_ids
 
     import_banks({"id": "bundled", "title": "Bundled", "questions": [
         {"id": "b1", "type": "true_false", "prompt": "Bundled", "answer": True, **E,
