@@ -8,7 +8,8 @@ max), whether every answer was recorded exactly once, and how many streams came 
 the restart.
 
     .venv/bin/python -m bench.live --database-url URL [--redis-url URL] [--students 300]
-        [--questions 8] [--workers 2] [--threads 256] [--reveal-seconds 2]
+        [--questions 8] [--workers 2] [--threads 256] [--worker-connections N]
+        [--reveal-seconds 2]
         [--think-seconds 1 6]
 """
 
@@ -33,7 +34,7 @@ from bench.data import in_app, signed_in
 from bench.load import gunicorn
 from quizapp.extensions import db
 from quizapp.live import service as live
-from quizapp.models import Bank, LiveAnswer, LivePlayer, Question, User
+from quizapp.models import Bank, LiveAnswer, LivePlayer, LiveSession, Question, User
 
 TARGET_P95_MS = 200
 GRACE = 5  # seconds gunicorn gives a replaced worker to finish (then its streams are cut)
@@ -137,7 +138,8 @@ class Phone(threading.Thread):
 
 
 def run(database_url: str, redis_url: str, students: int, questions: int, workers: int,
-        threads: int, reveal: float, think: tuple[float, float]) -> dict:
+        threads: int, reveal: float, think: tuple[float, float],
+        connections: int | None = None) -> dict:
     with in_app(database_url, "live") as app:
         _bank(db.session, questions)
         now = datetime.now(UTC)
@@ -163,6 +165,10 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
                "QUIZAPP_LIVE_REDIS_URL": redis_url, "QUIZAPP_RATELIMIT_STORAGE_URL": redis_url}
         extra = ["--worker-class", "gthread", "--threads", str(threads),
                  "--graceful-timeout", str(GRACE)]
+        # A gthread worker accepts up to --worker-connections (default 1000) whatever its
+        # threads, and queues a stream beyond its threads until another ends: as many as it
+        # has threads, and a full worker leaves the connection to another (README).
+        extra += ["--worker-connections", str(connections or threads)]
         with gunicorn("quizapp:create_app()", env, workers, _logdir(), extra) as (port, server,
                                                                                   _log):
             url = f"http://127.0.0.1:{port}"
@@ -175,12 +181,26 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
             host.cookies.set("session", host_cookie, domain="127.0.0.1", path="/")
             token = TOKEN.search(host.get(f"{url}/live/{code}/host").text).group(1)
             time.sleep(3)  # every phone connected
+
+            def control(move: str) -> None:
+                """The teacher's button, sent again if a worker restart cut it: it names the
+                state it was pressed in, so a second send never skips a question."""
+                db.session.rollback()
+                seq = db.session.scalar(select(LiveSession.seq).where(
+                    LiveSession.id == session.id))
+                for _ in range(6):
+                    try:
+                        host.post(f"{url}/live/{code}/{move}", timeout=30,
+                                  data={"csrf_token": token, "seq": str(seq)},
+                                  headers={"X-Live": "1"})
+                        return
+                    except requests.RequestException:
+                        time.sleep(0.2)
             restart_at = questions // 2
             stalled = []
             for n in range(questions):
                 clock[n] = time.monotonic()
-                host.post(f"{url}/live/{code}/next", data={"csrf_token": token},
-                          headers={"X-Live": "1"}, timeout=30)
+                control("next")
                 if n == restart_at:
                     # Mid-question, while the answers come in: new workers start, the old
                     # ones finish what they serve and go (their streams cut after GRACE s).
@@ -199,8 +219,7 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
                     deadline = time.monotonic() + 60
                     while time.monotonic() < deadline and not all(p.reconnects for p in phones):
                         time.sleep(0.5)
-                host.post(f"{url}/live/{code}/close", data={"csrf_token": token},
-                          headers={"X-Live": "1"}, timeout=30)
+                control("close")
                 time.sleep(reveal)  # the room reads the answers before the next question
             stop.set()
             recorded = db.session.scalar(select(func.count()).select_from(LiveAnswer).where(
@@ -212,6 +231,7 @@ def run(database_url: str, redis_url: str, students: int, questions: int, worker
         return {"backend": "postgresql", "students": students, "questions": questions,
                 "reveal_seconds": reveal, "think_seconds": list(think),
                 "workers": workers, "threads": threads,
+                "worker_connections": connections or threads,
                 "answers_expected": students * questions, "answers_recorded": recorded,
                 "answers_distinct": distinct, "questions_stalled": stalled,
                 "streams_received": len(latencies),
@@ -240,6 +260,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--questions", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=256)
+    parser.add_argument("--worker-connections", type=int, default=None,
+                        help="connections a worker accepts (default: as many as its threads)")
     parser.add_argument("--reveal-seconds", type=float, default=2.0,
                         help="the pause between showing the answers and the next question")
     parser.add_argument("--think-seconds", type=float, nargs=2, default=(1.0, 6.0),
@@ -247,7 +269,8 @@ def main(argv=None) -> dict:
                              "seeded)")
     args = parser.parse_args(argv)
     result = run(args.database_url, args.redis_url, args.students, args.questions,
-                 args.workers, args.threads, args.reveal_seconds, tuple(args.think_seconds))
+                 args.workers, args.threads, args.reveal_seconds, tuple(args.think_seconds),
+                 args.worker_connections)
     print(json.dumps(result, indent=2))
     return {"live": result}
 

@@ -18,6 +18,7 @@ in the js flow) and each worker's peak RSS.
 
     .venv/bin/python -m bench.load [--users 200] [--cards 100] [--clients 8 32]
         [--duration 10] [--workers 2] [--rounds 1] [--database-url URL]
+        [--worker-class sync|gthread] [--threads 64]
 """
 
 from __future__ import annotations
@@ -205,9 +206,17 @@ def write_cookies(port: int, emails: list[str], path: Path) -> Path:
     return path
 
 
+def worker_args(worker_class: str, threads: int) -> list[str]:
+    """gunicorn's worker class: sync, or gthread as the README runs it for live sessions."""
+    if worker_class == "sync":
+        return []
+    return ["--worker-class", "gthread", "--threads", str(threads),
+            "--worker-connections", str(threads)]
+
+
 def study_run(url: str, emails: list[str], clients: int, seconds: float, workers: int,
-              logdir: Path, flow: str) -> dict:
-    with gunicorn("quizapp:create_app()", server_env(url), workers, logdir) as (
+              logdir: Path, flow: str, extra: list[str] = ()) -> dict:
+    with gunicorn("quizapp:create_app()", server_env(url), workers, logdir, extra) as (
             port, process, log):
         cookies = write_cookies(port, emails[:clients], logdir / f"cookies-{flow}.txt")
         since = datetime.now(UTC)
@@ -235,8 +244,9 @@ def checked(result: dict, url: str, since: datetime, log: Path, clients: int,
     return result
 
 
-def bare_run(clients: int, seconds: float, workers: int, logdir: Path) -> dict:
-    with gunicorn("bench.bare_app:app", {}, workers, logdir) as (port, process, _):
+def bare_run(clients: int, seconds: float, workers: int, logdir: Path,
+             extra: list[str] = ()) -> dict:
+    with gunicorn("bench.bare_app:app", {}, workers, logdir, extra) as (port, process, _):
         result = run_wrk(port, BENCH / "bare.lua", clients, seconds)
         result["worker_peak_rss_mb"] = worker_peak_rss_mb(process.pid)
     result["clients"] = clients
@@ -265,8 +275,10 @@ def best_of(runs: list[dict], speed: str = "rps") -> dict:
 
 
 def run(users: int, cards: int, clients: list[int], seconds: float, workers: int,
-        database_url: str | None, rounds: int = 1) -> dict:
+        database_url: str | None, rounds: int = 1, worker_class: str = "sync",
+        threads: int = 64) -> dict:
     require_wrk()
+    extra = worker_args(worker_class, threads)
     with tempfile.TemporaryDirectory() as tmp:
         logdir = Path(tmp)
         url = database_url or f"sqlite:///{logdir / 'bench.sqlite3'}"
@@ -280,10 +292,10 @@ def run(users: int, cards: int, clients: list[int], seconds: float, workers: int
         for n in clients:
             runs: dict[str, list[dict]] = {"bare": [], "plain": [], "js": []}
             for _ in range(rounds):
-                runs["bare"].append(bare_run(n, seconds, workers, logdir))
+                runs["bare"].append(bare_run(n, seconds, workers, logdir, extra))
                 for flow in FLOWS:
                     runs[flow].append(study_run(url, students[flow], n, seconds, workers,
-                                                logdir, flow))
+                                                logdir, flow, extra))
             level = {"clients": n, "bare": best_of(runs["bare"]),
                      **{flow: best_of(runs[flow], "cards_per_s") for flow in FLOWS}}
             level["js_cards_to_bare"] = round(level["js"]["cards_per_s"] /
@@ -292,6 +304,7 @@ def run(users: int, cards: int, clients: list[int], seconds: float, workers: int
                                            level["plain"]["cards_per_s"], 2)
             levels.append(level)
     return {"backend": backend, "users": users, "cards_per_user": cards, "workers": workers,
+            "worker_class": worker_class, "threads": threads if worker_class != "sync" else 1,
             "duration_s": seconds, "rounds": rounds, "levels": levels}
 
 
@@ -300,7 +313,8 @@ def summary(result: dict) -> str:
     for level in result["levels"]:
         js, plain, bare = level["js"], level["plain"], level["bare"]
         lines.append(
-            f"{result['backend']} {level['clients']:>3} clients: js {js['cards_per_s']:.0f} "
+            f"{result['backend']} {result.get('worker_class', 'sync')} "
+            f"{level['clients']:>3} clients: js {js['cards_per_s']:.0f} "
             f"cards/s (p95 {js['p95_ms']:.1f} ms), plain {plain['cards_per_s']:.0f} cards/s, "
             f"bare {bare['rps']:.0f} rps; js/bare {level['js_cards_to_bare']:.3f}, js/plain "
             f"{level['js_over_plain']:.2f}; lost {js['ratings_lost'] + plain['ratings_lost']}, "
@@ -322,9 +336,12 @@ def main(argv=None) -> dict:
                         help="bare, plain and js runs alternate this many times; each keeps "
                              "its quickest")
     parser.add_argument("--database-url")
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--threads", type=int, default=64,
+                        help="threads (and connections) per gthread worker")
     args = parser.parse_args(argv)
     result = run(args.users, args.cards, args.clients, args.duration, args.workers,
-                 args.database_url, args.rounds)
+                 args.database_url, args.rounds, args.worker_class, args.threads)
     print(summary(result))
     return {"load": result}
 

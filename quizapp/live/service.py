@@ -179,6 +179,17 @@ def expire(session: Session, live: LiveSession, now: datetime) -> LiveSession:
     return live
 
 
+def act(session: Session, live: LiveSession, move, now: datetime,
+        seen: int | None = None) -> LiveSession | None:
+    """Apply one of the teacher's moves (advance, close, end) once. `seen` is the state the
+    teacher's page showed: a click sent twice, a retry after a lost response, or a second
+    screen that had not caught up changes nothing (None), rather than skipping a question."""
+    live = session.scalar(for_update(select(LiveSession).where(LiveSession.id == live.id)))
+    if seen is not None and live.seq != seen:
+        return None
+    return move(session, live, now)
+
+
 def advance(session: Session, live: LiveSession, now: datetime) -> LiveSession:
     """The teacher's "next": open the next question, or end after the last."""
     live = session.scalar(for_update(select(LiveSession).where(LiveSession.id == live.id)))

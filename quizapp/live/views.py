@@ -151,14 +151,20 @@ def _control(code: str, move) -> Response:
     live = _hosted(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    seen = request.form.get("seq", "")
     try:
-        live = move(db.session, live, _now())
+        moved = service.act(db.session, live, move, _now(),
+                            int(seen) if seen.isdigit() else None)
     except service.LiveError as exc:
         db.session.rollback()
         flash(said(exc), "error")
         return redirect(url_for("live.host", code=live.code))
     db.session.commit()
-    _announce(live)
+    if moved is None:  # already done: the page catches up with where the session is
+        if not request.headers.get("X-Live"):
+            flash(_("The session had already moved on; this is where it is now."), "info")
+    else:
+        _announce(moved)
     if request.headers.get("X-Live"):
         return Response(status=204)
     return redirect(url_for("live.host", code=live.code))

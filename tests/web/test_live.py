@@ -153,6 +153,25 @@ def test_an_answer_counts_once_and_not_after_its_question_closes(world):
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 1
 
 
+def test_next_sent_twice_opens_one_question_not_two(world):
+    """A double click (no JavaScript), a retry after a lost response, or a second screen
+    that had not caught up must not skip a question: the move names the state it was made
+    from."""
+    app, teacher = world
+    code = _start(teacher)
+    seq = _live(app, code).seq
+    for _ in range(2):
+        teacher.post(f"/live/{code}/next", data={"seq": str(seq)})
+    assert _live(app, code).current == 0 and _live(app, code).status == "open"
+    stale = teacher.post(f"/live/{code}/close", data={"seq": str(seq)},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "already moved on" in stale and _live(app, code).status == "open"
+    page = teacher.get(f"/live/{code}/host").get_data(as_text=True)
+    shown = int(re.search(r'name="seq" value="(\d+)"', page).group(1))
+    teacher.post(f"/live/{code}/close", data={"seq": str(shown)})
+    assert _live(app, code).status == "closed"
+
+
 def test_a_class_session_lands_on_the_class_dashboard_and_keeps_others_out(world):
     app, teacher = world
     teacher.post("/teach/classes/", data={"name": "Exchange 2026"})
