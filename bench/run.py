@@ -27,6 +27,7 @@ from bench import (
     load,
     next_card,
     perceived,
+    schedule,
     validation_speed,
 )
 
@@ -77,6 +78,7 @@ def run(size: str, duration: float) -> dict:
     results = {"machine": machine(), "size": size}
     results |= import_speed.main(["--questions", *map(str, plan["import"]), "--repeat", "2"])
     results |= validation_speed.main([])
+    results |= schedule.main([])
     results["dashboard"] = [dashboard_speed.main(["--repeat", "5"])["dashboard"]]
     results["admin_users"] = [admin_users.main(["--repeat", "5"])["admin_users"]]
     results["next_card"] = [next_card.main(["--sizes", *plan["next"]])["next_card"]]
@@ -159,7 +161,39 @@ def table(r: dict) -> str:
                     f"{_mark(p['requests_to_reveal'] == 0)} |")
     if "live" in r:
         rows += _live_rows(r["live"])
+    if "schedule" in r:
+        rows += schedule_rows(r["schedule"])
     return "\n".join(rows)
+
+
+def schedule_rows(v: dict) -> list[str]:
+    """The scheduling simulation's figures (bench/schedule.py)."""
+    who = f"{v['students']} simulated students × {v['cards']} cards"
+    rows = []
+    for t in v["target_date"]:
+        normal, target = t["normal"], t["target"]
+        rows.append(
+            f"| target date: cards recalled on a day {t['days']} days ahead ≥ target "
+            f"{t['target_recall']:.0%} (desired retention {t['desired_retention']:.2f}, "
+            f"{t['skip']:.0%} of days skipped; {who}) | normal {normal['recalled_on_the_day']:.1%}"
+            f", target date **{target['recalled_on_the_day']:.1%}**; reviews × "
+            f"{t['extra_reviews_ratio']} | "
+            f"{_mark(target['recalled_on_the_day'] >= t['target_recall'])} |")
+    b = v["balancing"]
+    rows.append(f"| load balancing: SD of daily reviews over {b['days']} days ({who}) | "
+                f"without {b['without']['sd_daily_reviews']}, with "
+                f"**{b['with']['sd_daily_reviews']}** (× {b['sd_ratio']}) | "
+                f"{_mark(b['sd_ratio'] < 1)} |")
+    c = v["catch_up"]
+    kept = c["with"]["recalled_after"] >= c["without"]["recalled_after"] - 0.01
+    rows.append(
+        f"| catch-up after a {c['break_days']}-day break, over {c['spread_days']} days: "
+        f"heaviest day, and recall {c['measured_after_days']} days after the return ({who}) | "
+        f"without {c['without']['peak_day_reviews']:.0f} reviews, "
+        f"{c['without']['recalled_after']:.1%}; with **{c['with']['peak_day_reviews']:.0f}**, "
+        f"{c['with']['recalled_after']:.1%} | "
+        f"{_mark(c['peak_ratio'] < 1 and kept)} |")
+    return rows
 
 
 def _live_rows(v: dict) -> list[str]:

@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from .live import views as live
     from .orientation.views import bp as orientation_bp
     from .quiz.views import bp as quiz_bp
+    from .study.plan_views import bp as plan_bp
     from .study.progress_views import bp as progress_bp
     from .study.views import bp as study_bp
     from .teach.views import bp as teach_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(plan_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(student_classes_bp)

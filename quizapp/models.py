@@ -7,11 +7,13 @@ alike. Models never commit: the view or CLI command that changes them does.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -76,6 +78,8 @@ class User(db.Model):
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=20)
     max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     learning_steps: Mapped[str] = mapped_column(String(64), default="1m 10m")
+    # Weekdays and dates with few reviews or none (scheduling.DaysOff.to_dict); None: none.
+    days_off: Mapped[dict | None] = mapped_column(JSON)
     # An admin can deactivate an account: it cannot log in, and its sessions have ended.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
@@ -510,3 +514,30 @@ class LiveAnswer(db.Model):
     score: Mapped[float] = mapped_column(Float)
     points: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StudyTarget(db.Model):
+    """A day by which a scope's cards should be recalled with some probability: set by a
+    student for themself, or by a teacher for a class (an exam, a departure day).
+
+    `scope` is written as study links write it: bank:…, tag:…, module:path/key, path:…. With
+    no `recall`, each student's own desired retention is the target."""
+
+    __tablename__ = "study_targets"
+    __table_args__ = (
+        UniqueConstraint("user_id", "scope", name="uq_study_targets_user_scope"),
+        UniqueConstraint("class_id", "scope", name="uq_study_targets_class_scope"),
+        CheckConstraint("(user_id IS NULL) <> (class_id IS NULL)",
+                        name="ck_study_targets_one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                                index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"),
+                                                 index=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date)
+    recall: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,7 +1,7 @@
 """What a study link names, resolved for one student: a bank, a topic, everything, or the
 exact questions an assignment or an orientation module draws on. No Flask here.
 
-`assignment:12` and `module:trip/first` are written in links (the home page, a module's
+`assignment:12`, `module:trip/first` and `path:trip` are written in links (the home page, a module's
 page); they resolve to the same questions the assignment or the module's check uses, never to
 "everything". A link the student may not use resolves to nothing.
 """
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import selection
 from .classes import service as classes
 from .models import Assignment, Enrolment, OrientationPath, User
+from .study import targets
 from .study.queue import Scope
 
 
@@ -29,6 +30,10 @@ def resolve(session: Session, user: User, text: str | None, now: datetime) -> Sc
     if kind == "module":
         slug, _, key = value.partition("/")
         return _module(session, slug, key)
+    if kind == "path":
+        title = targets.scope_title(session, text)
+        return None if title is None else Scope(
+            "set", text, tuple(targets.scope_ids(session, text)), title)
     return None
 
 

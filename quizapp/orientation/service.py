@@ -11,12 +11,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import selection
+from .. import scheduling, selection
 from ..banks.orientation import OrientationFile
 from ..database import for_update
-from ..models import Bank, Certificate, OrientationPath, Question, QuestionTag, QuizAttempt, User
+from ..models import (
+    Bank,
+    Certificate,
+    OrientationPath,
+    Question,
+    QuestionTag,
+    QuizAttempt,
+    StudyTarget,
+    User,
+)
 from ..problems import N_, Problem
 from ..quiz import service as quizzes
+from ..study import targets
 
 INACTIVE_AFTER = timedelta(days=7)
 
@@ -209,6 +219,12 @@ class Readiness:
     modules: list[ModuleProgress]
     last_activity: datetime | None
     status: str = ""  # finished | on track | behind | not started
+    forecast: scheduling.Forecast | None = None  # recall of the path on departure day
+    recall: float | None = None  # the recall wanted of this student on that day
+
+    @property
+    def at_risk(self) -> bool:
+        return self.forecast is not None and self.forecast.short_of(self.recall)
 
     @property
     def passed(self) -> int:
@@ -220,10 +236,15 @@ class CohortView:
     path: OrientationPath
     students: list[Readiness]
     averages: list[float | None] = field(default_factory=list)  # mean best score per module
+    departure: StudyTarget | None = None
+
+    @property
+    def at_risk(self) -> int:
+        return sum(1 for s in self.students if s.at_risk)
 
 
 def cohort_readiness(session: Session, path: OrientationPath, students: list[User],
-                     now: datetime) -> CohortView:
+                     now: datetime, departure: StudyTarget | None = None) -> CohortView:
     attempts = _attempts(session, path, [s.id for s in students])
     by_user: dict[int, list[QuizAttempt]] = {s.id: [] for s in students}
     for attempt in attempts:
@@ -234,11 +255,17 @@ def cohort_readiness(session: Session, path: OrientationPath, students: list[Use
     median = statistics.median([r.passed for r in rows]) if rows else 0
     for row in rows:
         row.status = _status(row, len(path.modules), median, now)
+    if departure is not None:  # each student's predicted recall of the path on the day
+        ids = targets.scope_ids(session, departure.scope)
+        for row in rows:
+            row.recall = departure.recall or row.user.desired_retention
+            row.forecast = targets.readiness(session, row.user, scheduling.Target(
+                departure.day, row.recall), departure.scope, now, ids)
     averages = []
     for index in range(len(path.modules)):
         bests = [r.modules[index].best for r in rows if r.modules[index].best is not None]
         averages.append(sum(bests) / len(bests) if bests else None)
-    return CohortView(path, rows, averages)
+    return CohortView(path, rows, averages, departure)
 
 
 def _status(row: Readiness, total: int, median: float, now: datetime) -> str:

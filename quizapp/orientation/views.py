@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import scheduling
 from ..auth.access import teacher_required
 from ..classes import service as classes
 from ..csvfile import csv_response
@@ -15,6 +16,8 @@ from ..models import Certificate, ClassPath, OrientationPath, SchoolClass, User
 from ..quiz.forms import EmptyForm
 from ..quiz.service import QuizError
 from ..quiz.views import resume
+from ..study import targets
+from ..study.forms import DepartureForm
 from ..templating import said
 from . import service
 
@@ -141,14 +144,44 @@ def _cohort(class_id: int, slug: str):
     if enrolled is None:
         abort(404)
     students = classes.students_of(db.session, school_class)
-    return school_class, service.cohort_readiness(db.session, orientation, students, _now())
+    departure = targets.class_target(db.session, class_id, f"path:{slug}")
+    return school_class, service.cohort_readiness(db.session, orientation, students, _now(),
+                                                  departure)
 
 
 @bp.route("/teach/classes/<int:class_id>/orientation/<slug>")
 @teacher_required
 def cohort(class_id: int, slug: str):
     school_class, view = _cohort(class_id, slug)
-    return render_template("orientation/cohort.html", c=school_class, view=view)
+    form = DepartureForm(obj=view.departure)
+    if view.departure is not None and view.departure.recall and request.method == "GET":
+        form.recall.data = round(view.departure.recall * 100)
+    return render_template("orientation/cohort.html", c=school_class, view=view, form=form)
+
+
+@bp.route("/teach/classes/<int:class_id>/orientation/<slug>/departure", methods=["POST"])
+@teacher_required
+def departure(class_id: int, slug: str):
+    """Set the cohort's departure day: every enrolled student's reviews of the path's cards
+    are placed so that they still recall them on that day."""
+    school_class, view = _cohort(class_id, slug)
+    form = DepartureForm()
+    if form.validate_on_submit():
+        recall = form.recall.data / 100 if form.recall.data is not None else None
+        try:
+            targets.set_target(db.session, f"path:{slug}", form.day.data, recall,
+                               scheduling.study_day(_now(), school_class.teacher.timezone),
+                               current_user, class_id=class_id)
+        except targets.TargetError as exc:
+            db.session.rollback()
+            form.day.errors = [said(exc)]
+        else:
+            db.session.commit()
+            flash(_("The departure day is set. Each student's reviews of this path now fall "
+                    "so that they still know it on the day."), "success")
+            return redirect(url_for("orientation.cohort", class_id=class_id, slug=slug))
+    return render_template("orientation/cohort.html", c=school_class, view=view,
+                           form=form), 400
 
 
 @bp.route("/teach/classes/<int:class_id>/orientation/<slug>.csv")
@@ -161,7 +194,12 @@ def cohort_csv(class_id: int, slug: str):
         scores = ["" if m.best is None else f"{m.best * 100:.0f}" + (" passed" if m.state ==
                                                                       "passed" else "")
                   for m in row.modules]
+        ready = [] if view.departure is None else [
+            f"{row.forecast.projected * 100:.0f}", "yes" if row.at_risk else "no"]
         rows.append([row.user.name, row.user.email, row.status, f"{row.passed}/{len(titles)}",
-                     *scores])
+                     *ready, *scores])
+    ready_header = [] if view.departure is None else [
+        f"predicted recall on {view.departure.day.isoformat()} (%)", "at risk"]
     return csv_response(f"readiness-{class_id}-{slug}.csv",
-                        ["student", "email", "status", "modules passed", *titles], rows)
+                        ["student", "email", "status", "modules passed", *ready_header,
+                         *titles], rows)

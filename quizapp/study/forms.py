@@ -1,10 +1,28 @@
+import re
+from datetime import date
 from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, NumberRange, StopValidation, ValidationError
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from ..scheduling import parse_steps
 
@@ -42,3 +60,80 @@ class StudySettingsForm(FlaskForm):
             parse_steps(field.data)
         except ValueError as exc:
             raise ValidationError(str(exc).capitalize() + ".") from exc
+
+
+class TargetForm(FlaskForm):
+    scope = SelectField(_l("Be ready in"), validators=[InputRequired()])
+    day = DateField(_l("Target day"),
+                    validators=[InputRequired(_l("Choose a day, e.g. 2027-03-15."))],
+                    description=_l("An exam, a departure day: the day you want to know it."))
+    recall = IntegerField(
+        _l("Recall to reach (%)"),
+        validators=[Optional(), NumberRange(70, 99, _l("Choose between 70 and 99."))],
+        description=_l("Leave it empty to use your desired retention."))
+    submit = SubmitField(_l("Set target"))
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_KINDS = [SelectChoice("", _l("Normal")), SelectChoice("light", _l("Light")),
+             SelectChoice("free", _l("Free"))]
+_DATE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_dates(text: str) -> frozenset[date]:
+    """'2027-01-01, 2027-01-02' -> the dates. Raises ValueError with a readable message."""
+    found = set()
+    for part in filter(None, _DATE_SEPARATORS.split(text or "")):
+        try:
+            found.add(date.fromisoformat(part))
+        except ValueError:
+            raise ValueError(_("“%(text)s” is not a date: write it as 2027-01-31.",
+                               text=part[:40])) from None
+    if len(found) > 366:
+        raise ValueError(_("List at most 366 dates."))
+    return frozenset(found)
+
+
+class DaysOffForm(FlaskForm):
+    mon = SelectField(choices=DAY_KINDS)
+    tue = SelectField(choices=DAY_KINDS)
+    wed = SelectField(choices=DAY_KINDS)
+    thu = SelectField(choices=DAY_KINDS)
+    fri = SelectField(choices=DAY_KINDS)
+    sat = SelectField(choices=DAY_KINDS)
+    sun = SelectField(choices=DAY_KINDS)
+    free_dates = TextAreaField(_l("Free dates"), description=_l(
+        "No reviews on these days: holidays, travel. Write dates as 2027-01-31, separated "
+        "by spaces or new lines."))
+    light_dates = TextAreaField(_l("Light dates"), description=_l(
+        "Fewer reviews on these days."))
+    submit = SubmitField(_l("Save days off"))
+
+    def validate_free_dates(self, field):
+        try:
+            parse_dates(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    validate_light_dates = validate_free_dates
+
+    def weekday_fields(self):
+        return [getattr(self, name) for name in WEEKDAYS]
+
+
+class CatchUpForm(FlaskForm):
+    days = IntegerField(_l("Spread them over (days)"), default=5, validators=[
+        InputRequired(), NumberRange(1, 30, _l("Choose between 1 and 30."))])
+    submit = SubmitField(_l("Catch up"))
+
+
+class DepartureForm(FlaskForm):
+    """A class's target for an orientation path: its departure day (coordinators)."""
+
+    day = DateField(_l("Departure day"),
+                    validators=[InputRequired(_l("Choose a day, e.g. 2027-03-15."))])
+    recall = IntegerField(
+        _l("Recall to reach (%)"),
+        validators=[Optional(), NumberRange(70, 99, _l("Choose between 70 and 99."))],
+        description=_l("Leave it empty for each student's desired retention."))
+    submit = SubmitField(_l("Set departure day"))

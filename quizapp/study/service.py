@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .. import scheduling
 from ..models import CardState, ReviewLog, User
 from ..scheduling import CardSnapshot, Rating
+from . import targets
 from .queue import (  # noqa: F401 - the queue's names are part of this service
     DayCounts,
     QueueCounts,
@@ -35,14 +36,24 @@ def settings_of(user: User) -> scheduling.StudySettings:
 
 @dataclass(frozen=True)
 class Learner:
-    """Who rates, with the settings their schedule uses."""
+    """Who rates, with the settings their schedule uses; with the user, their reviews land
+    where their targets, days off and each day's load say (targets.plan_for)."""
 
     id: int
     settings: scheduling.StudySettings
+    user: User | None = None
+
+    def plan(self, session: Session, question_id: int, now: datetime,
+             ratings: tuple[Rating, ...], card: CardSnapshot | None
+             ) -> scheduling.Plan | None:
+        reach = scheduling.reach(card, ratings, now, self.settings)
+        if self.user is None or not reach:  # learning steps: nothing for a plan to place
+            return None
+        return targets.plan_for(session, self.user, question_id, now, reach)
 
 
 def learner_of(user: User) -> Learner:
-    return Learner(user.id, settings_of(user))
+    return Learner(user.id, settings_of(user), user)
 
 
 def snapshot_of(card: CardState | None) -> CardSnapshot | None:
@@ -60,11 +71,14 @@ class RatingResult:
     review: scheduling.Review | None = None
 
 
-def preview_ratings(presentation: Presentation,
-                    settings: scheduling.StudySettings) -> dict[Rating, scheduling.Review]:
+def preview_ratings(session: Session, learner: Learner, presentation: Presentation
+                    ) -> dict[Rating, scheduling.Review]:
     """What each rating would do, from the state the card was shown with."""
-    return scheduling.preview(presentation.card, presentation.shown_at, settings,
-                              presentation.seed)
+    before = shown_state(session, presentation)
+    plan = learner.plan(session, presentation.question_id, presentation.shown_at,
+                        tuple(Rating), before)
+    return scheduling.preview(before, presentation.shown_at, learner.settings,
+                              presentation.seed, plan)
 
 
 _CARD = select(CardState).where(CardState.user_id == bindparam("uid"),
@@ -102,8 +116,10 @@ def apply_rating(session: Session, learner: Learner, presentation: Presentation,
     before = shown_state(session, presentation)
     if before is None and presentation.reps != 0:
         return RatingResult(applied=False)  # the card has moved on since it was shown
+    plan = learner.plan(session, presentation.question_id, presentation.shown_at, (rating,),
+                        before)
     outcome = scheduling.review(before, rating, presentation.shown_at, learner.settings,
-                                scheduling.fuzz_source(presentation.seed))
+                                scheduling.fuzz_source(presentation.seed), plan)
     shift = max(now - presentation.shown_at, timedelta(0))
     new = replace(outcome.card, due=outcome.card.due + shift, last_review=now)
     log = {

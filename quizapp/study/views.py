@@ -14,7 +14,7 @@ from ..extensions import db
 from ..i18n import present
 from ..models import Question
 from ..templating import said
-from . import overview, service, tokens
+from . import overview, service, targets, tokens
 from .forms import StudySettingsForm
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -66,7 +66,7 @@ def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | Non
     shown = tokens.new_presentation(user.id, found.question.id, found.card, now)
     previews = None
     if found.question.type == "flashcard":
-        previews = service.preview_ratings(shown, service.settings_of(user))
+        previews = service.preview_ratings(db.session, service.learner_of(user), shown)
     return _render("study/card.html", scope=scope, item=found, counts=state.counts,
                    notice=notice, token=tokens.encode(shown, _secret()), previews=previews,
                    suggested=scheduling.Rating.GOOD, describe=scheduling.describe_interval,
@@ -115,7 +115,8 @@ def answer():
     result = None if content["type"] == "flashcard" else grading.grade(content, response)
     suggested = scheduling.Rating.GOOD if result is None else \
         scheduling.suggested_rating(result.score)
-    previews = service.preview_ratings(presentation, service.settings_of(current_user))
+    previews = service.preview_ratings(db.session, service.learner_of(current_user),
+                                       presentation)
     return _render(
         "study/answer.html", scope=scope, question=question, response=response, result=result,
         shown=shown, correct=grading.correct_response(shown.content), token=request.form["token"],
@@ -157,4 +158,5 @@ def settings():
         db.session.commit()
         flash(_("Your study settings are saved."), "success")
         return redirect(url_for("study.settings"))
-    return render_template("study/settings.html", form=form)
+    return render_template("study/settings.html", form=form,
+                           options=targets.retention_options(db.session, current_user, _now()))

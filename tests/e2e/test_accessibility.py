@@ -17,7 +17,15 @@ from quizapp.banks.orientation import load_path_bytes
 from quizapp.classes.service import create_class
 from quizapp.extensions import db
 from quizapp.live import service as live
-from quizapp.models import Assignment, Certificate, Enrolment, OrientationPath, Role
+from quizapp.models import (
+    Assignment,
+    Certificate,
+    ClassPath,
+    Enrolment,
+    OrientationPath,
+    Role,
+    StudyTarget,
+)
 from quizapp.orientation.service import import_path
 from quizapp.quiz import service as quizzes
 from tests.e2e.test_week_one import BANK, PATH
@@ -42,6 +50,7 @@ PAGES = {
     "study.choose": [("student", "/study/")],
     "study.session": [("student", "/study/session")],
     "study.settings": [("student", "/study/settings")],
+    "plan.show": [("student", "/study/plan/")],
     "progress.show": [("student", "/progress")],
     "quiz.index": [("student", "/quiz/")],
     "quiz.new": [("student", "/quiz/new")],
@@ -129,6 +138,12 @@ def _world(app) -> dict:
         running = live.create(db.session, people["teacher"], spec, now)
         live.join(db.session, running, student, "", now)
         live.advance(db.session, running, now)
+        db.session.add(ClassPath(class_id=school_class.id, path_id=path.id))
+        db.session.add_all([  # a departure day for the cohort, a target of the student's
+            StudyTarget(class_id=school_class.id, scope="path:trip",
+                        day=(now + timedelta(days=30)).date(), recall=0.9),
+            StudyTarget(user_id=student.id, scope="bank:week",
+                        day=(now + timedelta(days=10)).date())])
         db.session.commit()
         return {"class_id": school_class.id, "code": school_class.join_code,
                 "assignment": assignment.id, "student": student.id, "attempt": done.id,
@@ -160,7 +175,8 @@ def test_no_serious_axe_violation_on_any_page(browser, live_server, live_app, la
             for who, path in visits:
                 if who != role:
                     continue
-                page.goto(live_server.url + path.format(**world))
+                response = page.goto(live_server.url + path.format(**world))
+                assert response.ok, (endpoint, path, response.status)  # the page, not an error
                 assert page.locator("html").get_attribute("lang") == language, (endpoint, path)
                 result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
                 for violation in result.response["violations"]:
