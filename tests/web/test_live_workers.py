@@ -1,6 +1,7 @@
 """Live sessions across processes: two gunicorn servers on one PostgreSQL database and one
-Redis, the teacher on one, a student's event stream on the other. The student's phone must
-hear the teacher's "next" through Redis pub/sub."""
+Redis, as the README deploys them: the teacher on the app's sync worker, a student's event
+stream on the gthread worker that serves streams. The student's phone must hear the
+teacher's "next" through Redis pub/sub."""
 
 from __future__ import annotations
 
@@ -35,12 +36,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+def _serve(env: dict, log: Path, workers: list[str]) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "8",
-         "--workers", "1", "--graceful-timeout", "2", "--bind", f"127.0.0.1:{port}",
-         "--error-logfile", str(log), "quizapp:create_app()"], cwd=ROOT, env=os.environ | env,
+        [sys.executable, "-m", "gunicorn", *workers, "--workers", "1",
+         "--graceful-timeout", "2", "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log),
+         "quizapp:create_app()"], cwd=ROOT, env=os.environ | env,
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -108,8 +109,10 @@ def test_a_teachers_next_reaches_a_stream_on_another_server(pg_schema, tmp_path)
            # An idle stream would re-read the database only after 10 minutes: what the phone
            # hears within the read timeout came through Redis.
            "QUIZAPP_LIVE_BEAT_SECONDS": "600"}
-    one, one_url = _serve(env, tmp_path / "one.log")
-    other, other_url = _serve(env, tmp_path / "other.log")
+    # As the README deploys it: the app on a sync worker, the event streams on a gthread one.
+    one, one_url = _serve(env, tmp_path / "one.log", ["--worker-class", "sync"])
+    other, other_url = _serve(env, tmp_path / "other.log", [
+        "--worker-class", "gthread", "--threads", "8", "--worker-connections", "8"])
     try:
         teacher_browser = _logged_in(one_url, "teacher@example.org")
         phone = _logged_in(other_url, "student@example.org")
@@ -119,8 +122,10 @@ def test_a_teachers_next_reaches_a_stream_on_another_server(pg_schema, tmp_path)
             assert first["event"] == "state" and "first question comes" in first["data"]
             host = teacher_browser.get(f"{one_url}/live/{code}/host").text
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', host).group(1)
+            seq = re.search(r'name="seq" value="(\d+)"', host).group(1)
             moved = teacher_browser.post(f"{one_url}/live/{code}/next",
-                                         data={"csrf_token": token}, allow_redirects=False)
+                                         data={"csrf_token": token, "seq": seq},
+                                         allow_redirects=False)
             assert moved.status_code == 302
             heard = next(events)  # the read times out (an error) if nothing comes in 20 s
         assert int(heard["id"]) > int(first["id"]) and "Send answer" in heard["data"]
