@@ -283,6 +283,9 @@ def target_cap(card: Card, now: datetime, settings: StudySettings, plan: Plan) -
         days_to = (target.day - today).days
         if days_to < 2 or recall_after(card, days_to, settings) >= target.recall:
             continue
+        if (card.due - now).days < days_to:  # a review falls before the day anyway: only
+            caps.append(days_to - 1)         # keep the fuzz from pushing it past the day
+            continue
 
         def carries(days: int, target=target, days_to=days_to) -> bool:
             after, _ = _scheduler(settings).review_card(
@@ -374,6 +377,7 @@ def spread_backlog(cards: Sequence[tuple[int, CardSnapshot]], now: datetime, day
 # -- Readiness on a target day -----------------------------------------------------------------
 
 PROJECTION_STEPS = 40  # reviews followed per card at most (learning steps included)
+FORECAST_CARDS = 300  # a forecast follows at most this many studied cards, evenly sampled
 
 
 @dataclass(frozen=True)
@@ -421,7 +425,9 @@ def forecast(cards: Sequence[CardSnapshot | None], target: Target, now: datetime
     days_left = max(0, (target.day - today).days)
     now_recall = [recall_after(_to_fsrs(c), (end - c.last_review).total_seconds() / 86400,
                                settings) if c.last_review else 0.0 for c in seen]
-    projected = [_projected(c, now, end, settings, plan) for c in seen]
+    step = max(1, math.ceil(len(seen) / FORECAST_CARDS))  # a sample stands for the rest
+    projected = [_projected(c, now, end, settings, plan) for c in seen[::step]
+                 for _ in range(step)][:len(seen)]
     study_days = [today + timedelta(days=n) for n in range(days_left)
                   if days_off.kind(today + timedelta(days=n)) != FREE]
     met = 0.0

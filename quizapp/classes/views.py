@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, scheduling
 from ..auth.access import teacher_required
 from ..csvfile import csv_response
 from ..extensions import db
@@ -16,7 +16,9 @@ from ..models import Assignment, Bank, ClassPath, Enrolment, OrientationPath, Sc
 from ..quiz import service as quizzes
 from ..quiz.forms import EmptyForm, fill_scope_choices
 from ..selection import shared_banks
-from ..templating import item_text, local
+from ..study import targets
+from ..study.forms import ClassTargetForm, fill_target_scopes
+from ..templating import item_text, local, said
 from . import dashboard, service
 from .forms import AssignmentForm, ClassForm, from_utc, to_utc
 from .stats import MIN_ATTEMPTS
@@ -71,8 +73,21 @@ def show(class_id: int):
     topics = dashboard.class_topics(db.session, school_class)
     students = dashboard.student_rows(db.session, school_class, now)
     grid = dashboard.mastery_grid(db.session, school_class, topics)
+    return _show(school_class, now, topics, students, grid)
+
+
+def _show(school_class: SchoolClass, now: datetime, topics, students, grid,
+          target_form: ClassTargetForm | None = None, status: int = 200):
+    if target_form is None:
+        target_form = ClassTargetForm(prefix="target")
+        fill_target_scopes(target_form, targets.scope_choices(db.session))
+    enrolled = service.students_of(db.session, school_class)
+    today = scheduling.study_day(now, school_class.teacher.timezone)
     return render_template(
         "classes/show.html", c=school_class, now=now, form=EmptyForm(), students=students,
+        target_form=target_form, class_targets=[
+            targets.class_readiness(db.session, t, enrolled, now)
+            for t in targets.class_targets(db.session, school_class.id, today)],
         topics=topics, mastery=dashboard.mastery_rows(students, topics, grid),
         items=dashboard.item_analysis(db.session, school_class),
         all_paths=db.session.scalars(select(OrientationPath).order_by(OrientationPath.title)).all(),
@@ -82,7 +97,46 @@ def show(class_id: int):
             ClassPath, ClassPath.path_id == OrientationPath.id)
             .where(ClassPath.class_id == school_class.id)).all(),
         join_url=url_for("student_classes.join_link", code=school_class.join_code,
-                         _external=True))
+                         _external=True)), status
+
+
+@bp.route("/<int:class_id>/targets", methods=["POST"])
+@teacher_required
+def set_target(class_id: int):
+    """A target day for the class (an exam): every enrolled student's reviews of its cards
+    are placed so that they still know them on the day."""
+    school_class = _managed(class_id)
+    form = ClassTargetForm(prefix="target")
+    fill_target_scopes(form, targets.scope_choices(db.session))
+    if form.validate_on_submit():
+        recall = form.recall.data / 100 if form.recall.data is not None else None
+        try:
+            targets.set_target(db.session, form.scope.data, form.day.data, recall,
+                               scheduling.study_day(_now(), school_class.teacher.timezone),
+                               current_user, class_id=class_id)
+        except targets.TargetError as exc:
+            db.session.rollback()
+            form.day.errors = [said(exc)]
+        else:
+            db.session.commit()
+            flash(_("The target day is set for the class."), "success")
+            return redirect(url_for("classes.show", class_id=class_id) + "#targets-h")
+    now = _now()
+    topics = dashboard.class_topics(db.session, school_class)
+    students = dashboard.student_rows(db.session, school_class, now)
+    return _show(school_class, now, topics, students,
+                 dashboard.mastery_grid(db.session, school_class, topics), form, 400)
+
+
+@bp.route("/<int:class_id>/targets/<int:target_id>/remove", methods=["POST"])
+@teacher_required
+def remove_target(class_id: int, target_id: int):
+    _managed(class_id)
+    _checked_post()
+    if targets.remove_target(db.session, target_id, class_id=class_id):
+        db.session.commit()
+        flash(_("The target is removed."), "success")
+    return redirect(url_for("classes.show", class_id=class_id) + "#targets-h")
 
 
 @bp.route("/<int:class_id>/joining", methods=["POST"])

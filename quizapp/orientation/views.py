@@ -164,7 +164,10 @@ def cohort(class_id: int, slug: str):
 def departure(class_id: int, slug: str):
     """Set the cohort's departure day: every enrolled student's reviews of the path's cards
     are placed so that they still recall them on that day."""
-    school_class, view = _cohort(class_id, slug)
+    school_class = _managed_class(class_id)
+    if db.session.scalar(select(ClassPath.id).where(
+            ClassPath.class_id == class_id, ClassPath.path_id == _path(slug).id)) is None:
+        abort(404)
     form = DepartureForm()
     if form.validate_on_submit():
         recall = form.recall.data / 100 if form.recall.data is not None else None
@@ -180,6 +183,7 @@ def departure(class_id: int, slug: str):
             flash(_("The departure day is set. Each student's reviews of this path now fall "
                     "so that they still know it on the day."), "success")
             return redirect(url_for("orientation.cohort", class_id=class_id, slug=slug))
+    _class, view = _cohort(class_id, slug)  # the page again, with the form's messages
     return render_template("orientation/cohort.html", c=school_class, view=view,
                            form=form), 400
 

@@ -210,6 +210,7 @@ def submit(session: Session, attempt: QuizAttempt, user: User, now: datetime) ->
         select(Question).where(Question.id.in_(attempt.question_ids)))}
     answers = answers_by_question(attempt)
     total = 0.0
+    learner = study.learner_of(user)  # one for the whole quiz: its plans read once
     for position, question_id in enumerate(attempt.question_ids):
         answer = answers.get(question_id)
         if answer is None:
@@ -217,24 +218,24 @@ def submit(session: Session, attempt: QuizAttempt, user: User, now: datetime) ->
             session.add(answer)
         answer.score = grading.grade(questions[question_id].content, answer.response).score
         total += answer.score
-        feed_study(session, user, attempt, question_id, answer.score, now)
+        feed_study(session, learner, attempt, question_id, answer.score, now)
     attempt.score = total
     return Submission(True, attempt)
 
 
-def feed_study(session: Session, user: User, attempt: QuizAttempt, question_id: int,
-               score: float, now: datetime) -> None:
+def feed_study(session: Session, learner: study.Learner, attempt: QuizAttempt,
+               question_id: int, score: float, now: datetime) -> None:
     """Apply the quiz-to-study rule for one graded answer (exactly once per attempt)."""
-    card = session.scalar(select(CardState).where(CardState.user_id == user.id,
+    card = session.scalar(select(CardState).where(CardState.user_id == learner.id,
                                                   CardState.question_id == question_id))
     right = score >= 1.0
     if right and card is not None and card.due > now:
         return  # not yet due: a quiz does not push it further out
     nonce = hashlib.sha256(f"quiz:{attempt.id}:{question_id}".encode()).hexdigest()
-    presentation = Presentation(user.id, question_id, card.reps if card else 0, nonce, now,
+    presentation = Presentation(learner.id, question_id, card.reps if card else 0, nonce, now,
                                 study.snapshot_of(card))
     rating = Rating.GOOD if right else Rating.AGAIN
-    study.apply_rating(session, study.learner_of(user), presentation, rating, now, source="quiz")
+    study.apply_rating(session, learner, presentation, rating, now, source="quiz")
 
 
 def history(session: Session, user: User) -> list[QuizAttempt]:

@@ -74,6 +74,26 @@ class TargetForm(FlaskForm):
     submit = SubmitField(_l("Set target"))
 
 
+class ClassTargetForm(TargetForm):
+    """A teacher's target for a class: an exam day, for every student enrolled."""
+
+    day = DateField(_l("Target day"),
+                    validators=[InputRequired(_l("Choose a day, e.g. 2027-03-15."))],
+                    description=_l("An exam, a departure day: the day the class should know "
+                                   "it."))
+    recall = IntegerField(
+        _l("Recall to reach (%)"),
+        validators=[Optional(), NumberRange(70, 99, _l("Choose between 70 and 99."))],
+        description=_l("Leave it empty for each student's desired retention."))
+
+
+def fill_target_scopes(form: TargetForm, groups: dict[str, list[tuple[str, str]]]) -> None:
+    """The scopes a target can be set for, grouped (see targets.scope_choices)."""
+    names = {"orientation": _("Orientation"), "banks": _("Banks"), "topics": _("Topics")}
+    form.scope.choices = [SelectChoice(value, label, optgroup=names[group])
+                          for group, options in groups.items() for value, label in options]
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_KINDS = [SelectChoice("", _l("Normal")), SelectChoice("light", _l("Light")),
              SelectChoice("free", _l("Free"))]

@@ -8,14 +8,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from .. import scheduling
 from ..extensions import db
 from ..quiz.forms import EmptyForm
 from ..templating import said
 from . import targets
-from .forms import WEEKDAYS, CatchUpForm, DaysOffForm, TargetForm, parse_dates
+from .forms import (
+    WEEKDAYS,
+    CatchUpForm,
+    DaysOffForm,
+    TargetForm,
+    fill_target_scopes,
+    parse_dates,
+)
 
 bp = Blueprint("plan", __name__, url_prefix="/study/plan")
 
@@ -26,17 +32,14 @@ def _now() -> datetime:
 
 def _target_form() -> TargetForm:
     form = TargetForm(prefix="target")
-    groups = targets.scope_choices(db.session)
-    names = {"orientation": _("Orientation"), "banks": _("Banks"), "topics": _("Topics")}
-    form.scope.choices = [SelectChoice(value, label, optgroup=names[group])
-                          for group, options in groups.items() for value, label in options]
+    fill_target_scopes(form, targets.scope_choices(db.session))
     return form
 
 
 def _days_off_form(user) -> DaysOffForm:
     days_off = scheduling.DaysOff.from_dict(user.days_off)
     form = DaysOffForm(prefix="off")
-    if request.method == "GET":
+    if request.endpoint != "plan.days_off":  # what is saved, unless this form came back
         for number, name in enumerate(WEEKDAYS):
             getattr(form, name).data = ("free" if number in days_off.free_weekdays else
                                         "light" if number in days_off.light_weekdays else "")
@@ -115,8 +118,9 @@ def days_off():
         return _page(days_off_form=form, status=400)
     moved = targets.save_days_off(db.session, current_user, chosen, _now())
     db.session.commit()
-    flash(_("Your days off are saved.") + " " + (
-        _("%(num)s reviews moved off your free days.", num=moved) if moved else ""), "success")
+    flash(" ".join([_("Your days off are saved.")] + (
+        [_("%(num)s reviews moved off your free days.", num=moved)] if moved else [])),
+          "success")
     return redirect(url_for("plan.show"))
 
 

@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, exists, func, literal_column, select
+from sqlalchemy import bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from .. import scheduling
-from ..models import Bank, CardState, Question, QuestionTag, ReviewLog, User, UTCDateTime
+from ..models import (
+    Bank,
+    CardState,
+    Enrolment,
+    Question,
+    QuestionTag,
+    ReviewLog,
+    StudyTarget,
+    User,
+    UTCDateTime,
+)
 
 UNLIMITED = 1_000_000  # a daily limit that never binds
 LEARN_AHEAD = timedelta(minutes=20)  # as Anki: learning steps due soon are shown when idle
@@ -124,6 +134,7 @@ class QueueState:
     unseen: int
     new_seen_today: int
     reviews_done_today: int
+    has_targets: bool  # the student has target days (theirs or a class's): plans read them
     new_per_day: int
     reviews_per_day: int
 
@@ -200,7 +211,14 @@ def _queue_state_statement(kind: str):
     return select(
         _count_cards(kind, LEARNING_STATES), _count_cards(kind, REVIEW_STATES),
         questions - _seen_count(kind), _count_today(scheduling.NEW),
-        _count_today(int(scheduling.CardStatus.REVIEW)))
+        _count_today(int(scheduling.CardStatus.REVIEW)), _has_targets())
+
+
+def _has_targets():
+    uid = bindparam("uid")
+    return exists().where(or_(
+        StudyTarget.user_id == uid,
+        StudyTarget.class_id.in_(select(Enrolment.class_id).where(Enrolment.user_id == uid))))
 
 
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:

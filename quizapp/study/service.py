@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, insert, select, update
@@ -42,14 +42,17 @@ class Learner:
     id: int
     settings: scheduling.StudySettings
     user: User | None = None
+    reads: targets.PlanReads = field(default_factory=targets.PlanReads, compare=False)
 
     def plan(self, session: Session, question_id: int, now: datetime,
-             ratings: tuple[Rating, ...], card: CardSnapshot | None
+             ratings: tuple[Rating, ...], card: CardSnapshot | None, has_targets: bool = True
              ) -> scheduling.Plan | None:
         reach = scheduling.reach(card, ratings, now, self.settings)
         if self.user is None or not reach:  # learning steps: nothing for a plan to place
             return None
-        return targets.plan_for(session, self.user, question_id, now, reach)
+        if not has_targets and self.reads.targets is None:
+            self.reads.targets = []  # none when the card was shown: nothing to read
+        return targets.plan_for(session, self.user, question_id, now, reach, self.reads)
 
 
 def learner_of(user: User) -> Learner:
@@ -76,7 +79,7 @@ def preview_ratings(session: Session, learner: Learner, presentation: Presentati
     """What each rating would do, from the state the card was shown with."""
     before = shown_state(session, presentation)
     plan = learner.plan(session, presentation.question_id, presentation.shown_at,
-                        tuple(Rating), before)
+                        tuple(Rating), before, presentation.targets)
     return scheduling.preview(before, presentation.shown_at, learner.settings,
                               presentation.seed, plan)
 
@@ -117,7 +120,7 @@ def apply_rating(session: Session, learner: Learner, presentation: Presentation,
     if before is None and presentation.reps != 0:
         return RatingResult(applied=False)  # the card has moved on since it was shown
     plan = learner.plan(session, presentation.question_id, presentation.shown_at, (rating,),
-                        before)
+                        before, presentation.targets)
     outcome = scheduling.review(before, rating, presentation.shown_at, learner.settings,
                                 scheduling.fuzz_source(presentation.seed), plan)
     shift = max(now - presentation.shown_at, timedelta(0))
@@ -129,6 +132,8 @@ def apply_rating(session: Session, learner: Learner, presentation: Presentation,
         "source": source, "duration_ms": int(min(shift, MAX_DURATION).total_seconds() * 1000)}
     if not _store(session, presentation, new, log):
         return RatingResult(applied=False)
+    if learner.user is not None:
+        learner.reads.moved(learner.user.timezone, before.due if before else None, new.due)
     return RatingResult(applied=True, review=replace(outcome, reviewed_at=now, card=new))
 
 

@@ -9,10 +9,11 @@ student enrolled). Its scope is written as study links write it: `bank:slug`, `t
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import scheduling
@@ -31,11 +32,13 @@ from ..models import (
 from ..problems import N_, Problem
 from ..selection import candidate_ids, shared_banks
 
-MAX_DAYS_AHEAD = 3 * 365
+MAX_DAYS_AHEAD = 366
+MAX_TARGETS = 20  # per student or per class
 # A card's columns in the order of scheduling.CardSnapshot's fields.
 SNAPSHOT = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
             CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
 PACE_DAYS = 7  # a student's pace: new cards a day over the last week
+LOAD_DAYS = 30  # each day's load is read this far ahead at least
 
 
 class TargetError(Problem):
@@ -143,6 +146,12 @@ def targets_of(session: Session, user: User, today: date, titles: bool = True
             for t, class_name in rows]
 
 
+def class_targets(session: Session, class_id: int, today: date) -> list[StudyTarget]:
+    return list(session.scalars(select(StudyTarget).where(
+        StudyTarget.class_id == class_id, StudyTarget.day >= today)
+        .order_by(StudyTarget.day, StudyTarget.id)))
+
+
 def class_target(session: Session, class_id: int, scope: str) -> StudyTarget | None:
     return session.scalar(select(StudyTarget).where(StudyTarget.class_id == class_id,
                                                     StudyTarget.scope == scope))
@@ -157,26 +166,39 @@ def set_target(session: Session, scope: str, day: date, recall: float | None, to
     if day <= today:
         raise TargetError(N_("Choose a day after today."))
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise TargetError(N_("Choose a day within the next three years."))
+        raise TargetError(N_("Choose a day within the next year."))
     if recall is not None and not 0.7 <= recall <= 0.99:
         raise TargetError(N_("The recall to reach must be between 70% and 99%."))
-    owner = StudyTarget.user_id == user_id if user_id is not None else \
-        StudyTarget.class_id == class_id
+    owner = _owner(user_id, class_id)
     target = session.scalar(select(StudyTarget).where(owner, StudyTarget.scope == scope))
     if target is None:
-        target = StudyTarget(user_id=user_id, class_id=class_id, scope=scope)
-        session.add(target)
+        if session.scalar(select(func.count()).select_from(StudyTarget).where(
+                owner, StudyTarget.day >= today)) >= MAX_TARGETS:
+            raise TargetError(N_("Remove a target first: at most %(most)s can be set."),
+                              most=MAX_TARGETS)
+        try:
+            with session.begin_nested():  # the same scope set at the same moment elsewhere
+                target = StudyTarget(user_id=user_id, class_id=class_id, scope=scope, day=day,
+                                     recall=recall, created_by=by.id)
+                session.add(target)
+        except IntegrityError:
+            target = session.scalar(select(StudyTarget).where(owner, StudyTarget.scope == scope))
     target.day, target.recall, target.created_by = day, recall, by.id
     session.flush()
     return target
 
 
+def _owner(user_id: int | None, class_id: int | None):
+    if (user_id is None) == (class_id is None):
+        raise ValueError("a target belongs to a student or to a class")
+    return StudyTarget.user_id == user_id if user_id is not None else \
+        StudyTarget.class_id == class_id
+
+
 def remove_target(session: Session, target_id: int, user_id: int | None = None,
                   class_id: int | None = None) -> bool:
-    owner = StudyTarget.user_id == user_id if user_id is not None else \
-        StudyTarget.class_id == class_id
     return session.execute(delete(StudyTarget).where(
-        StudyTarget.id == target_id, owner)).rowcount == 1
+        StudyTarget.id == target_id, _owner(user_id, class_id))).rowcount == 1
 
 
 # -- The plan one rating is scheduled under -----------------------------------------------------
@@ -191,17 +213,43 @@ def day_loads(session: Session, user_id: int, tz: str, first: date, last: date
     return dict(Counter(scheduling.study_day(due, tz) for due in dues))
 
 
+@dataclass
+class PlanReads:
+    """What the plans of one request read once: the student's targets, and each day's load
+    (kept current as the request's own ratings move cards). A rating and the next card's
+    buttons are one request in the study loop."""
+
+    targets: list[ActiveTarget] | None = None
+    scopes: dict[str, frozenset[int]] = field(default_factory=dict)  # each target's questions
+    load: Counter | None = None
+    load_until: date | None = None
+
+    def moved(self, tz: str, before: datetime | None, after: datetime) -> None:
+        if self.load is not None:
+            if before is not None:
+                self.load[scheduling.study_day(before, tz)] -= 1
+            self.load[scheduling.study_day(after, tz)] += 1
+
+
 def plan_for(session: Session, user: User, question_id: int, now: datetime,
-             reach_days: int) -> scheduling.Plan:
+             reach_days: int, reads: PlanReads | None = None) -> scheduling.Plan:
     """The plan a rating of this question is scheduled under: the targets whose scope holds
     it, the student's days off, and the load of the days it may land on."""
+    reads = reads if reads is not None else PlanReads()
     tz = user.timezone
     today = scheduling.study_day(now, tz)
-    goals = tuple(t.goal for t in targets_of(session, user, today, titles=False)
-                  if question_id in scope_ids(session, t.scope))
-    load = day_loads(session, user.id, tz, today + timedelta(days=1),
-                     today + timedelta(days=reach_days)) if reach_days >= 3 else {}
-    return scheduling.Plan(tz=tz, targets=goals, load=load,
+    if reads.targets is None:
+        reads.targets = targets_of(session, user, today, titles=False)
+    for target in reads.targets:
+        if target.scope not in reads.scopes:
+            reads.scopes[target.scope] = frozenset(scope_ids(session, target.scope))
+    goals = tuple(t.goal for t in reads.targets if question_id in reads.scopes[t.scope])
+    # A month at least: the next card's buttons in the same request mostly need no more.
+    until = today + timedelta(days=max(reach_days, LOAD_DAYS))
+    if reach_days >= 3 and (reads.load_until is None or reads.load_until < until):
+        reads.load = Counter(day_loads(session, user.id, tz, today + timedelta(days=1), until))
+        reads.load_until = until
+    return scheduling.Plan(tz=tz, targets=goals, load=reads.load if reach_days >= 3 else {},
                            days_off=scheduling.DaysOff.from_dict(user.days_off))
 
 
@@ -249,10 +297,18 @@ def _review_cards(session: Session, user: User, *where):
                CardState.state == int(scheduling.CardStatus.REVIEW), *where))
 
 
-def _set_dues(session: Session, dues: dict[int, datetime]) -> None:
+_MOVE_DUE = (update(CardState.__table__)
+             .where(CardState.__table__.c.id == bindparam("card_id"),
+                    CardState.__table__.c.due == bindparam("was"))
+             .values(due=bindparam("new_due")))
+
+
+def _set_dues(session: Session, dues: dict[int, tuple[datetime, datetime]]) -> None:
+    """Move each card from the due it was read with to its new one; a card rated meanwhile
+    (its due changed) keeps what the rating gave it."""
     if dues:
-        session.execute(update(CardState), [{"id": key, "due": due}
-                                            for key, due in dues.items()])
+        session.connection().execute(_MOVE_DUE, [
+            {"card_id": key, "was": was, "new_due": due} for key, (was, due) in dues.items()])
 
 
 def save_days_off(session: Session, user: User, days_off: scheduling.DaysOff,
@@ -266,10 +322,10 @@ def save_days_off(session: Session, user: User, days_off: scheduling.DaysOff,
         today + timedelta(days=MOVE_AHEAD_DAYS), user.timezone))
     moved = {}
     for key, *card in rows:
-        due = scheduling.moved_off(scheduling.CardSnapshot(*card), today, user.timezone,
-                                   days_off)
+        snapshot = scheduling.CardSnapshot(*card)
+        due = scheduling.moved_off(snapshot, today, user.timezone, days_off)
         if due is not None:
-            moved[key] = due
+            moved[key] = (snapshot.due, due)
     _set_dues(session, moved)
     return len(moved)
 
@@ -291,7 +347,8 @@ def catch_up(session: Session, user: User, now: datetime, days: int) -> int:
     dues = scheduling.spread_backlog(
         cards, now, days, scheduling.settings_for(user.desired_retention, user.learning_steps),
         user.timezone, scheduling.DaysOff.from_dict(user.days_off))
-    _set_dues(session, dues)
+    was = {key: card.due for key, card in cards}
+    _set_dues(session, {key: (was[key], due) for key, due in dues.items()})
     return len(dues)
 
 
@@ -310,3 +367,24 @@ def retention_options(session: Session, user: User, now: datetime
         cards, now, scheduling.settings_for(user.desired_retention, user.learning_steps),
         new_cards=max(0, questions - len(cards)), new_per_day=user.new_cards_per_day,
         values=sorted({*scheduling.RETENTION_CHOICES, round(user.desired_retention, 2)}))
+
+
+@dataclass(frozen=True)
+class ClassReadiness:
+    target: StudyTarget
+    title: str
+    ready: int  # students predicted to reach the target on the day, at their pace
+    students: int
+
+
+def class_readiness(session: Session, target: StudyTarget, students: list[User],
+                    now: datetime) -> ClassReadiness:
+    ids = scope_ids(session, target.scope)
+    ready = 0
+    for student in students:
+        recall = target.recall or student.desired_retention
+        forecast = readiness(session, student, scheduling.Target(target.day, recall),
+                             target.scope, now, ids)
+        ready += not forecast.short_of(recall)
+    return ClassReadiness(target, scope_title(session, target.scope) or target.scope, ready,
+                          len(students))

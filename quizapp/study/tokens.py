@@ -28,6 +28,7 @@ class Presentation:
     nonce: str
     shown_at: datetime
     card: CardSnapshot | None = None  # the state shown (None for a new card)
+    targets: bool = True  # the student had target days when it was shown (else none to read)
 
     @property
     def seed(self) -> int:
@@ -36,9 +37,9 @@ class Presentation:
 
 
 def new_presentation(user_id: int, question_id: int, card: CardSnapshot | None,
-                     now: datetime) -> Presentation:
+                     now: datetime, targets: bool = True) -> Presentation:
     return Presentation(user_id, question_id, card.reps if card else 0, secrets.token_hex(16),
-                        now, card)
+                        now, card, targets)
 
 
 def _millis(value: datetime | None) -> int | None:
@@ -57,18 +58,20 @@ def encode(presentation: Presentation, secret_key: str) -> str:
     p, c = presentation, presentation.card
     card = None if c is None else [c.state, c.step, c.stability, c.difficulty, _millis(c.due),
                                    _millis(c.last_review), c.reps, c.lapses]
-    payload = [p.user_id, p.question_id, p.reps, p.nonce, _millis(p.shown_at), card]
+    payload = [p.user_id, p.question_id, p.reps, p.nonce, _millis(p.shown_at), card,
+               int(p.targets)]
     return _serializer(secret_key).dumps(payload)
 
 
 def decode(token: str, secret_key: str) -> Presentation | None:
     """The presentation, or None for a forged or garbled token."""
     try:
-        user_id, question_id, reps, nonce, micros, card = _serializer(secret_key).loads(token)
+        user_id, question_id, reps, nonce, micros, card, *rest = _serializer(
+            secret_key).loads(token)
         snapshot = None if card is None else CardSnapshot(
             int(card[0]), card[1], card[2], card[3], _time(card[4]), _time(card[5]),
             int(card[6]), int(card[7]))
         return Presentation(int(user_id), int(question_id), int(reps), str(nonce),
-                            _time(micros), snapshot)
+                            _time(micros), snapshot, bool(rest[0]) if rest else True)
     except (BadData, ValueError, TypeError, IndexError):
         return None

@@ -50,7 +50,8 @@ def _render(template: str, **context):
     return render_template(template, **context)
 
 
-def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | None = None):
+def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | None = None,
+                    learner: service.Learner | None = None):
     """The queue's next card for this scope (or the "nothing due" page), with a new
     presentation token; a flashcard carries its back and rating buttons for JavaScript to
     show in place."""
@@ -63,10 +64,12 @@ def _next_card_page(scope: service.Scope, ahead: bool = False, notice: str | Non
     if found is None:
         return _render("study/done.html", scope=scope, notice=notice, state=state, now=now,
                        next_due=service.next_due_at(db.session, user, scope))
-    shown = tokens.new_presentation(user.id, found.question.id, found.card, now)
+    shown = tokens.new_presentation(user.id, found.question.id, found.card, now,
+                                    state.has_targets)
     previews = None
     if found.question.type == "flashcard":
-        previews = service.preview_ratings(db.session, service.learner_of(user), shown)
+        previews = service.preview_ratings(db.session, learner or service.learner_of(user),
+                                           shown)
     return _render("study/card.html", scope=scope, item=found, counts=state.counts,
                    notice=notice, token=tokens.encode(shown, _secret()), previews=previews,
                    suggested=scheduling.Rating.GOOD, describe=scheduling.describe_interval,
@@ -132,16 +135,16 @@ def rate():
         rating = scheduling.Rating(int(request.form.get("rating", "")))
     except ValueError:
         abort(400)
+    learner = service.learner_of(current_user)  # its reads serve the next card's buttons too
     try:
-        result = service.apply_rating(db.session, service.learner_of(current_user),
-                                      presentation, rating, _now())
+        result = service.apply_rating(db.session, learner, presentation, rating, _now())
         db.session.commit()
     except IntegrityError:  # the same presentation rated at the same moment elsewhere
         db.session.rollback()
         result = service.RatingResult(applied=False)
     notice = None if result.applied else str(ALREADY_RATED)
     if request.headers.get(FRAGMENT_HEADER):
-        return _next_card_page(scope, notice=notice)
+        return _next_card_page(scope, notice=notice, learner=learner)
     if notice:
         flash(notice, "info")
     return redirect(url_for("study.session", scope=str(scope)))

@@ -10,6 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import CardState, Question, QuizAttempt, ReviewLog, Role
 from quizapp.quiz import service
 from quizapp.scheduling import CardStatus
+from quizapp.study import service as study
 from tests.helpers import import_banks
 
 BANK = {"id": "mix", "title": "Mix", "questions": [
@@ -195,7 +196,8 @@ def test_wrong_answer_on_a_not_yet_due_card_makes_it_due_again(app, student):
                              stability=20.0, difficulty=5.0, due=now + timedelta(days=9),
                              last_review=now - timedelta(days=3), reps=4))
     db.session.commit()
-    service.feed_study(db.session, student, type("A", (), {"id": 99})(), qid, 0.0, now)
+    service.feed_study(db.session, study.learner_of(student), type("A", (), {"id": 99})(), qid,
+                       0.0, now)
     db.session.commit()
     card = db.session.scalar(select(CardState).where(CardState.question_id == qid))
     assert card.state == CardStatus.RELEARNING and card.lapses == 1

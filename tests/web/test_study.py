@@ -496,3 +496,13 @@ def test_settings_refuse_numbers_nobody_means(client, student, field, value, mes
             "max_reviews_per_day": "200", "learning_steps": "1m 10m"} | {field: value}
     page = client.post("/study/settings", data=form)
     assert page.status_code == 200 and message in page.get_data(as_text=True)
+
+
+def test_a_token_says_whether_target_days_were_read_and_older_tokens_still_work(app):
+    now = datetime.now(UTC)
+    shown = tokens.new_presentation(1, 2, None, now, targets=False)
+    assert tokens.decode(tokens.encode(shown, "k"), "k").targets is False
+    # A token from before target days (six fields) reads them, to be safe.
+    old = tokens._serializer("k").dumps([1, 2, 0, "ab" * 8, round(now.timestamp() * 1e6),
+                                         None])
+    assert tokens.decode(old, "k").targets is True

@@ -100,7 +100,7 @@ def test_bad_targets_and_days_off_get_clear_messages(world):
         ({"target-scope": "bank:basics", "target-day": (today + timedelta(days=9)).isoformat(),
           "target-recall": "50"}, "Choose between 70 and 99."),
         ({"target-scope": "bank:basics", "target-day": "9999-12-31"},
-         "within the next three years"),
+         "within the next year"),
     ]
     for data, message in cases:
         answer = student.post("/study/plan/targets", data=data)
@@ -200,3 +200,82 @@ def test_a_coordinator_sets_departure_day_and_sees_the_cohort_readiness(world):
     page = students[0].get("/study/plan/").get_data(as_text=True)
     assert "set for Exchange 2027" in page and "Trip orientation" in page
     assert "Remove target" not in page  # the class's target is the teacher's to change
+
+
+def test_a_teachers_class_target_caps_its_students_intervals(world):
+    app = world
+    teacher = _as(app, "teacher@example.org", Role.TEACHER)
+    teacher.post("/teach/classes/", data={"name": "Exam group"})
+    student = _as(app, "amina@example.org")
+    with app.app_context():
+        group = db.session.scalar(select(SchoolClass))
+        amina = db.session.scalar(select(User).where(User.email == "amina@example.org"))
+        db.session.add(Enrolment(class_id=group.id, user_id=amina.id))
+        db.session.commit()
+        class_id = group.id
+    day = (datetime.now(UTC) + timedelta(days=20)).date()
+    page = teacher.get(f"/teach/classes/{class_id}").get_data(as_text=True)
+    assert "Target days" in page and "Basics" in page
+    other = _as(app, "other@example.org", Role.TEACHER)
+    assert other.post(f"/teach/classes/{class_id}/targets", data={
+        "target-scope": "bank:basics", "target-day": day.isoformat()}).status_code == 403
+    bad = teacher.post(f"/teach/classes/{class_id}/targets", data={
+        "target-scope": "bank:basics", "target-day": "yesterday"})
+    assert bad.status_code == 400 and "Not a valid date" in bad.get_data(as_text=True)
+    done = teacher.post(f"/teach/classes/{class_id}/targets", data={
+        "target-scope": "bank:basics", "target-day": day.isoformat(), "target-recall": "97"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "The target day is set for the class." in done
+    assert "0 of 1 students predicted to reach it" in done
+
+    _seasoned(app, "amina@example.org", "q4")
+    assert _review(student, app, "q4") <= 19  # the class's target holds the student's card
+    assert "set for Exam group" in student.get("/study/plan/").get_data(as_text=True)
+    with app.app_context():
+        target_id = db.session.scalar(select(StudyTarget.id))
+    assert student.post(f"/study/plan/targets/{target_id}/remove").status_code == 302
+    with app.app_context():  # a student cannot remove their class's target
+        assert db.session.scalar(select(StudyTarget.id)) == target_id
+    teacher.post(f"/teach/classes/{class_id}/targets/{target_id}/remove")
+    with app.app_context():
+        assert db.session.scalar(select(StudyTarget.id)) is None
+
+
+def test_targets_are_capped_and_a_failed_form_keeps_the_saved_days_off(world):
+    app = world
+    student = _as(app, "amina@example.org")
+    today = datetime.now(UTC).date()
+    week = {f"off-{d}": "" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    holiday = (today + timedelta(days=40)).isoformat()
+    student.post("/study/plan/days-off", data=week | {"off-free_dates": holiday})
+    failed = student.post("/study/plan/targets", data={"target-scope": "bank:basics",
+                                                       "target-day": today.isoformat()})
+    assert failed.status_code == 400 and holiday in failed.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        for n in range(targets.MAX_TARGETS):
+            db.session.add(StudyTarget(user_id=user.id, scope=f"tag:t{n}",
+                                       day=today + timedelta(days=5)))
+        db.session.commit()
+    refused = student.post("/study/plan/targets", data={
+        "target-scope": "bank:basics", "target-day": (today + timedelta(days=5)).isoformat()})
+    assert refused.status_code == 400
+    assert "at most 20 can be set" in refused.get_data(as_text=True)
+
+
+def test_a_catch_up_never_overwrites_a_card_rated_meanwhile(world):
+    app = world
+    _as(app, "amina@example.org")
+    now = datetime.now(UTC)
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        question = db.session.scalar(select(Question))
+        card = CardState(user_id=user.id, question_id=question.id, state=2, step=None,
+                         stability=5.0, difficulty=5.0, due=now + timedelta(days=9),
+                         last_review=now, reps=4, lapses=0)  # just rated in another tab
+        db.session.add(card)
+        db.session.commit()
+        stale = now - timedelta(days=3)  # what the catch-up had read before that rating
+        targets._set_dues(db.session, {card.id: (stale, now)})
+        db.session.commit()
+        assert db.session.get(CardState, card.id).due == now + timedelta(days=9)
