@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, exists, func, literal_column, or_, select
+from sqlalchemy import Date, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from .. import scheduling
@@ -134,7 +134,7 @@ class QueueState:
     unseen: int
     new_seen_today: int
     reviews_done_today: int
-    has_targets: bool  # the student has target days (theirs or a class's): plans read them
+    has_targets: bool  # the student has target days to come (theirs or a class's)
     new_per_day: int
     reviews_per_day: int
 
@@ -216,15 +216,16 @@ def _queue_state_statement(kind: str):
 
 def _has_targets():
     uid = bindparam("uid")
-    return exists().where(or_(
+    return exists().where(StudyTarget.day >= bindparam("today", type_=Date()), or_(
         StudyTarget.user_id == uid,
         StudyTarget.class_id.in_(select(Enrolment.class_id).where(Enrolment.user_id == uid))))
 
 
 def queue_state(session: Session, user: User, scope: Scope, now: datetime) -> QueueState:
-    start = scheduling.day_start(scheduling.study_day(now, user.timezone), user.timezone)
+    today = scheduling.study_day(now, user.timezone)
+    start = scheduling.day_start(today, user.timezone)
     row = session.connection().execute(_queue_state_statement(scope.kind), {
-        "uid": user.id, "now": now, "day_start": start, **scope.params}).one()
+        "uid": user.id, "now": now, "day_start": start, "today": today, **scope.params}).one()
     new_per_day = UNLIMITED if scope.new_unlimited else user.new_cards_per_day
     return QueueState(*row, new_per_day=new_per_day, reviews_per_day=user.max_reviews_per_day)
 

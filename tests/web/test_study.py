@@ -264,7 +264,8 @@ def test_the_days_counts_seek_only_the_reviews_they_count(app, student):
     db.session.commit()
     db.session.connection().exec_driver_sql("ANALYZE review_logs")  # the table as it is
     plan = _plan(_queue_state_statement("all"), {"uid": student.id, "now": NOW,
-                                                 "day_start": NOW, "scope_value": ""})
+                                                 "day_start": NOW, "today": NOW.date(),
+                                                 "scope_value": ""})
     if db.engine.dialect.name == "sqlite":
         searches = [line for line in plan.splitlines() if "review_logs" in line]
         assert len(searches) == 2 and all(
@@ -292,7 +293,8 @@ def test_the_due_counts_read_only_the_card_index(app, student):
     db.session.commit()
     db.session.connection().exec_driver_sql("ANALYZE")
     plan = _plan(_queue_state_statement("all"), {"uid": student.id, "now": NOW,
-                                                 "day_start": NOW, "scope_value": ""})
+                                                 "day_start": NOW, "today": NOW.date(),
+                                                 "scope_value": ""})
     if db.engine.dialect.name == "sqlite":  # PostgreSQL picks its plan by the table's size
         due_counts = [line for line in plan.splitlines() if "due<?" in line]
         assert len(due_counts) == 2 and all(
@@ -357,7 +359,8 @@ def test_the_new_card_count_reads_no_question_rows(app, student):
     db.session.commit()
     db.session.connection().exec_driver_sql("ANALYZE")
     plan = _plan(_queue_state_statement("all"), {"uid": student.id, "now": NOW,
-                                                 "day_start": NOW, "scope_value": ""})
+                                                 "day_start": NOW, "today": NOW.date(),
+                                                 "scope_value": ""})
     if db.engine.dialect.name == "sqlite":
         questions = [line for line in plan.splitlines() if "questions" in line]
         # The learning and review counts join only the student's due cards to their
