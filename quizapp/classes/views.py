@@ -18,7 +18,8 @@ from ..quiz.forms import EmptyForm, fill_scope_choices
 from ..selection import shared_banks
 from ..study import targets
 from ..study.forms import ClassTargetForm, fill_target_scopes
-from ..templating import item_text, local, said
+from ..study.plan_views import saved_target
+from ..templating import item_text, local
 from . import dashboard, service
 from .forms import AssignmentForm, ClassForm, from_utc, to_utc
 from .stats import MIN_ATTEMPTS
@@ -108,19 +109,9 @@ def set_target(class_id: int):
     school_class = _managed(class_id)
     form = ClassTargetForm(prefix="target")
     fill_target_scopes(form, targets.scope_choices(db.session))
-    if form.validate_on_submit():
-        recall = form.recall.data / 100 if form.recall.data is not None else None
-        try:
-            targets.set_target(db.session, form.scope.data, form.day.data, recall,
-                               scheduling.study_day(_now(), school_class.teacher.timezone),
-                               current_user, class_id=class_id)
-        except targets.TargetError as exc:
-            db.session.rollback()
-            form.day.errors = [said(exc)]
-        else:
-            db.session.commit()
-            flash(_("The target day is set for the class."), "success")
-            return redirect(url_for("classes.show", class_id=class_id) + "#targets-h")
+    if saved_target(form, form.scope.data, school_class.teacher.timezone, class_id=class_id):
+        flash(_("The target day is set for the class."), "success")
+        return redirect(url_for("classes.show", class_id=class_id) + "#targets-h")
     now = _now()
     topics = dashboard.class_topics(db.session, school_class)
     students = dashboard.student_rows(db.session, school_class, now)

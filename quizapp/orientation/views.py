@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import scheduling
 from ..auth.access import teacher_required
 from ..classes import service as classes
 from ..csvfile import csv_response
@@ -18,6 +17,7 @@ from ..quiz.service import QuizError
 from ..quiz.views import resume
 from ..study import targets
 from ..study.forms import DepartureForm
+from ..study.plan_views import saved_target
 from ..templating import said
 from . import service
 
@@ -169,20 +169,10 @@ def departure(class_id: int, slug: str):
             ClassPath.class_id == class_id, ClassPath.path_id == _path(slug).id)) is None:
         abort(404)
     form = DepartureForm()
-    if form.validate_on_submit():
-        recall = form.recall.data / 100 if form.recall.data is not None else None
-        try:
-            targets.set_target(db.session, f"path:{slug}", form.day.data, recall,
-                               scheduling.study_day(_now(), school_class.teacher.timezone),
-                               current_user, class_id=class_id)
-        except targets.TargetError as exc:
-            db.session.rollback()
-            form.day.errors = [said(exc)]
-        else:
-            db.session.commit()
-            flash(_("The departure day is set. Each student's reviews of this path now fall "
-                    "so that they still know it on the day."), "success")
-            return redirect(url_for("orientation.cohort", class_id=class_id, slug=slug))
+    if saved_target(form, f"path:{slug}", school_class.teacher.timezone, class_id=class_id):
+        flash(_("The departure day is set. Each student's reviews of this path now fall so "
+                "that they still know it on the day."), "success")
+        return redirect(url_for("orientation.cohort", class_id=class_id, slug=slug))
     _class, view = _cohort(class_id, slug)  # the page again, with the form's messages
     return render_template("orientation/cohort.html", c=school_class, view=view,
                            form=form), 400

@@ -75,20 +75,28 @@ def show():
 @login_required
 def set_target():
     form = _target_form()
-    if not form.validate_on_submit():
+    if not saved_target(form, form.scope.data, current_user.timezone,
+                        user_id=current_user.id):
         return _page(target_form=form, status=400)
+    flash(_("Your target is set. Reviews of those cards now fall before the day."), "success")
+    return redirect(url_for("plan.show"))
+
+
+def saved_target(form, scope: str, timezone: str, **owner) -> bool:
+    """Set the target a target form asks for (a student's, a class's or a cohort's) and
+    commit; False, with the reason on the form, when the form or the target is refused."""
+    if not form.validate_on_submit():
+        return False
     recall = form.recall.data / 100 if form.recall.data is not None else None
     try:
-        targets.set_target(db.session, form.scope.data, form.day.data, recall,
-                           scheduling.study_day(_now(), current_user.timezone), current_user,
-                           user_id=current_user.id)
+        targets.set_target(db.session, scope, form.day.data, recall,
+                           scheduling.study_day(_now(), timezone), current_user, **owner)
     except targets.TargetError as exc:
         db.session.rollback()
         form.day.errors = [said(exc)]
-        return _page(target_form=form, status=400)
+        return False
     db.session.commit()
-    flash(_("Your target is set. Reviews of those cards now fall before the day."), "success")
-    return redirect(url_for("plan.show"))
+    return True
 
 
 @bp.route("/targets/<int:target_id>/remove", methods=["POST"])
