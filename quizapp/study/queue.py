@@ -242,8 +242,9 @@ def queue_counts(session: Session, user: User, scope: Scope, now: datetime) -> Q
 _QUESTION_COLUMNS = (Question.id, Question.key, Question.type, Question.prompt,
                      Question.content, Bank.title, Question.explanation, Bank.source,
                      Bank.language)
-_CARD_COLUMNS = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
-                 CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
+# A card's columns in the order of scheduling.CardSnapshot's fields.
+CARD_COLUMNS = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
+                CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
 
 
 def _study_card(row, queue: str) -> StudyCard:
@@ -257,7 +258,7 @@ def _study_card(row, queue: str) -> StudyCard:
 def _due_card_statement(kind: str, states: tuple[int, ...]):
     """The user's card in `states` due soonest before `until`: a range scan of the
     (user, due) index in due order; the question and its bank come in the same query."""
-    query = (select(*_QUESTION_COLUMNS, *_CARD_COLUMNS)
+    query = (select(*_QUESTION_COLUMNS, *CARD_COLUMNS)
              .join_from(CardState, Question, Question.id == CardState.question_id)
              .join(Bank, Bank.id == Question.bank_id)
              .where(CardState.user_id == bindparam("uid"),
@@ -308,7 +309,7 @@ def next_card(session: Session, user: User, scope: Scope, now: datetime,
 
 def study_ahead_card(session: Session, user: User, scope: Scope) -> StudyCard | None:
     """The card due soonest, whatever its due date: for studying ahead of schedule."""
-    query = (select(*_QUESTION_COLUMNS, *_CARD_COLUMNS)
+    query = (select(*_QUESTION_COLUMNS, *CARD_COLUMNS)
              .join_from(CardState, Question, Question.id == CardState.question_id)
              .join(Bank, Bank.id == Question.bank_id)
              .where(CardState.user_id == user.id).order_by(CardState.due, CardState.id).limit(1))

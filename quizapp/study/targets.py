@@ -31,12 +31,10 @@ from ..models import (
 )
 from ..problems import N_, Problem
 from ..selection import candidate_ids, shared_banks
+from .queue import CARD_COLUMNS
 
 MAX_DAYS_AHEAD = 366
 MAX_TARGETS = 20  # per student or per class
-# A card's columns in the order of scheduling.CardSnapshot's fields.
-SNAPSHOT = (CardState.state, CardState.step, CardState.stability, CardState.difficulty,
-            CardState.due, CardState.last_review, CardState.reps, CardState.lapses)
 PACE_DAYS = 7  # a student's pace: new cards a day over the last week
 LOAD_DAYS = 30  # each day's load is read this far ahead at least
 
@@ -269,7 +267,7 @@ def snapshots(session: Session, user_id: int, ids: list[int]
               ) -> list[scheduling.CardSnapshot | None]:
     """The student's card on each of these questions (None: never studied)."""
     found = {row[0]: scheduling.CardSnapshot(*row[1:]) for row in session.execute(
-        select(CardState.question_id, *SNAPSHOT)
+        select(CardState.question_id, *CARD_COLUMNS)
         .where(CardState.user_id == user_id, CardState.question_id.in_(ids)))}
     return [found.get(i) for i in ids]
 
@@ -292,7 +290,7 @@ CATCH_UP_FROM = 10  # overdue reviews from which the catch-up is offered
 
 def _review_cards(session: Session, user: User, *where):
     return session.execute(
-        select(CardState.id, *SNAPSHOT)
+        select(CardState.id, *CARD_COLUMNS)
         .where(CardState.user_id == user.id,
                CardState.state == int(scheduling.CardStatus.REVIEW), *where))
 
@@ -357,7 +355,7 @@ def retention_options(session: Session, user: User, now: datetime
     """The desired-retention simulator of the settings page, on the student's own cards and
     the new cards their daily limit would bring."""
     cards = [scheduling.CardSnapshot(*row) for row in session.execute(
-        select(*SNAPSHOT)
+        select(*CARD_COLUMNS)
         .join(Question, Question.id == CardState.question_id)
         .where(CardState.user_id == user.id, Question.retired.is_(False))
         .order_by(CardState.id))]
