@@ -94,9 +94,10 @@ def load(instance_path: str) -> dict:
         # How often an idle event stream re-reads the session anyway (and keeps proxies
         # from closing it), in seconds.
         "LIVE_BEAT_SECONDS": float(_env("LIVE_BEAT_SECONDS", "15")),
-        # A stream ends after this long and the browser reconnects at once, resuming where
-        # it was (Last-Event-ID). Keep it under gunicorn's --graceful-timeout (30 s by
-        # default), so that a worker being replaced is not kept alive by open streams.
+        # A stream ends after half to all of this (drawn for each) and the browser reconnects
+        # at once, resuming where it was (Last-Event-ID). Keep it under gunicorn's
+        # --graceful-timeout (30 s by default), so that a worker being replaced is not kept
+        # alive by open streams.
         "LIVE_STREAM_SECONDS": float(_env("LIVE_STREAM_SECONDS", "25")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute"),
