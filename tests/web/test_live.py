@@ -9,6 +9,7 @@ import io
 import queue
 import re
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -277,6 +278,41 @@ def test_the_stream_follows_the_teacher_and_resumes_at_the_current_question(worl
     for each in (stream, host, again, latecomer):
         each.until("The session has ended")
     assert all(each.ended() for each in (stream, host, again, latecomer))
+
+
+def test_streams_opened_together_end_apart_and_come_back_at_once(world):
+    """A room's streams all open at once (or reopen after a worker restart). Were they to end
+    together too, their reconnects would land as one burst just as the teacher moves on, and
+    some phones would see the question seconds late. Each stream's lifetime is drawn, and its
+    planned end asks for a quick return; a cut still waits the longer first retry."""
+    app, teacher = world
+    app.config["LIVE_STREAM_SECONDS"] = 1.0
+    code = _start(teacher)
+    student = _as(app, "amina@example.org")
+    _join(student, code)
+    lived: list[float] = []
+    texts: list[str] = []
+
+    def follow():
+        response = _same_browser(app, student).get(f"/live/{code}/events", buffered=False)
+        chunks = (c.decode() if isinstance(c, bytes) else c for c in response.response)
+        text = next(chunks)  # the stream is open
+        opened = time.monotonic()
+        text += "".join(chunks)
+        lived.append(time.monotonic() - opened)
+        texts.append(text)
+
+    readers = [threading.Thread(target=follow) for _ in range(8)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(10)
+    assert len(texts) == 8
+    for text in texts:
+        first = re.match(r"retry: (\d+)\n\n", text)
+        assert first and 1000 <= int(first.group(1)) <= 2500  # after a cut
+        assert text.endswith("retry: 250\n\n")  # a planned end: back at once
+    assert max(lived) - min(lived) > 0.1  # not one burst
 
 
 def test_bad_input_gets_a_clear_message(world):
