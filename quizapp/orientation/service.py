@@ -256,11 +256,11 @@ def cohort_readiness(session: Session, path: OrientationPath, students: list[Use
     for row in rows:
         row.status = _status(row, len(path.modules), median, now)
     if departure is not None:  # each student's predicted recall of the path on the day
-        ids = targets.scope_ids(session, departure.scope)
+        ids = targets.class_scope_ids(session, departure)
         for row in rows:
             row.recall = departure.recall or row.user.desired_retention
             row.forecast = targets.readiness(session, row.user, scheduling.Target(
-                departure.day, row.recall), departure.scope, now, ids)
+                departure.day, row.recall), ids, now)
     averages = []
     for index in range(len(path.modules)):
         bests = [r.modules[index].best for r in rows if r.modules[index].best is not None]

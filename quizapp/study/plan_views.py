@@ -52,7 +52,8 @@ def _page(target_form: TargetForm | None = None, days_off_form: DaysOffForm | No
           catch_up_form: CatchUpForm | None = None, status: int = 200):
     user, now = current_user, _now()
     today = scheduling.study_day(now, user.timezone)
-    rows = [(target, targets.readiness(db.session, user, target.goal, target.scope, now))
+    rows = [(target, targets.readiness(db.session, user, target.goal,
+                                       targets.scope_ids(db.session, *target.covers), now))
             for target in targets.targets_of(db.session, user, today)]
     names = get_day_names("wide", locale=get_locale())
     return render_template(

@@ -53,6 +53,7 @@ class ActiveTarget:
     day: date
     recall: float  # the class's or the student's, else their desired retention
     class_name: str | None  # set by this class's teacher; None: the student's own
+    teacher_id: int | None = None  # that teacher (their banks count toward a topic)
 
     @property
     def own(self) -> bool:
@@ -61,6 +62,11 @@ class ActiveTarget:
     @property
     def goal(self) -> scheduling.Target:
         return scheduling.Target(self.day, self.recall)
+
+    @property
+    def covers(self) -> tuple[str, int | None]:
+        """What decides the questions it covers (scope_ids' arguments)."""
+        return self.scope, self.teacher_id
 
 
 # -- Scopes ----------------------------------------------------------------------------------
@@ -89,13 +95,17 @@ def scope_title(session: Session, scope: str) -> str | None:
     return None
 
 
-def scope_ids(session: Session, scope: str) -> list[int]:
-    """The live questions a target's scope covers (the same as its study link)."""
+def scope_ids(session: Session, scope: str, teacher_id: int | None = None) -> list[int]:
+    """The live questions a target's scope covers (the same as its study link). A class's
+    target (given its teacher) draws a topic only from the bundled banks and that teacher's
+    own, as an assignment does: another teacher's bank cannot slip its questions into the
+    class's target by carrying the tag."""
     kind, _, value = scope.partition(":")
     if kind == "bank":
         return candidate_ids(session, [value], [])
     if kind == "tag":
-        return candidate_ids(session, [], [value])
+        return candidate_ids(session, [], [value], topic_banks=None if teacher_id is None
+                             else shared_banks(session, teacher_id))
     if kind in ("module", "path"):
         slug, _, key = value.partition("/")
         path = _path(session, slug)
@@ -131,7 +141,7 @@ def targets_of(session: Session, user: User, today: date, titles: bool = True
                ) -> list[ActiveTarget]:
     """The targets that apply to a student from `today` on: their own and their classes'."""
     rows = session.execute(
-        select(StudyTarget, SchoolClass.name)
+        select(StudyTarget, SchoolClass.name, SchoolClass.teacher_id)
         .outerjoin(SchoolClass, SchoolClass.id == StudyTarget.class_id)
         .where(StudyTarget.day >= today, or_(
             StudyTarget.user_id == user.id,
@@ -140,8 +150,8 @@ def targets_of(session: Session, user: User, today: date, titles: bool = True
         .order_by(StudyTarget.day, StudyTarget.id)).all()
     return [ActiveTarget(t.id, t.scope, (scope_title(session, t.scope) if titles else None)
                          or t.scope, t.day,
-                         t.recall or user.desired_retention, class_name)
-            for t, class_name in rows]
+                         t.recall or user.desired_retention, class_name, teacher_id)
+            for t, class_name, teacher_id in rows]
 
 
 def class_targets(session: Session, class_id: int, today: date) -> list[StudyTarget]:
@@ -218,7 +228,7 @@ class PlanReads:
     buttons are one request in the study loop."""
 
     targets: list[ActiveTarget] | None = None
-    scopes: dict[str, frozenset[int]] = field(default_factory=dict)  # each target's questions
+    scopes: dict[tuple, frozenset[int]] = field(default_factory=dict)  # each target's questions
     load: Counter | None = None
     load_until: date | None = None
 
@@ -239,9 +249,9 @@ def plan_for(session: Session, user: User, question_id: int, now: datetime,
     if reads.targets is None:
         reads.targets = targets_of(session, user, today, titles=False)
     for target in reads.targets:
-        if target.scope not in reads.scopes:
-            reads.scopes[target.scope] = frozenset(scope_ids(session, target.scope))
-    goals = tuple(t.goal for t in reads.targets if question_id in reads.scopes[t.scope])
+        if target.covers not in reads.scopes:
+            reads.scopes[target.covers] = frozenset(scope_ids(session, *target.covers))
+    goals = tuple(t.goal for t in reads.targets if question_id in reads.scopes[t.covers])
     # A month at least: the next card's buttons in the same request mostly need no more.
     until = today + timedelta(days=max(reach_days, LOAD_DAYS))
     if reach_days >= 3 and (reads.load_until is None or reads.load_until < until):
@@ -272,10 +282,10 @@ def snapshots(session: Session, user_id: int, ids: list[int]
     return [found.get(i) for i in ids]
 
 
-def readiness(session: Session, user: User, target: scheduling.Target, scope: str,
-              now: datetime, ids: list[int] | None = None) -> scheduling.Forecast:
-    """A student's predicted recall of a scope on its target day: now, and at their pace."""
-    ids = scope_ids(session, scope) if ids is None else ids
+def readiness(session: Session, user: User, target: scheduling.Target, ids: list[int],
+              now: datetime) -> scheduling.Forecast:
+    """A student's predicted recall of these questions (a target's scope_ids) on its target
+    day: now, and at their pace."""
     return scheduling.forecast(
         snapshots(session, user.id, ids), target, now,
         scheduling.settings_for(user.desired_retention, user.learning_steps), user.timezone,
@@ -367,6 +377,13 @@ def retention_options(session: Session, user: User, now: datetime
         values=sorted({*scheduling.RETENTION_CHOICES, round(user.desired_retention, 2)}))
 
 
+def class_scope_ids(session: Session, target: StudyTarget) -> list[int]:
+    """The questions a class's target covers, topics drawn as its teacher's assignments are."""
+    teacher_id = session.scalar(select(SchoolClass.teacher_id).where(
+        SchoolClass.id == target.class_id))
+    return scope_ids(session, target.scope, teacher_id)
+
+
 @dataclass(frozen=True)
 class ClassReadiness:
     target: StudyTarget
@@ -377,12 +394,11 @@ class ClassReadiness:
 
 def class_readiness(session: Session, target: StudyTarget, students: list[User],
                     now: datetime) -> ClassReadiness:
-    ids = scope_ids(session, target.scope)
+    ids = class_scope_ids(session, target)
     ready = 0
     for student in students:
         recall = target.recall or student.desired_retention
-        forecast = readiness(session, student, scheduling.Target(target.day, recall),
-                             target.scope, now, ids)
+        forecast = readiness(session, student, scheduling.Target(target.day, recall), ids, now)
         ready += not forecast.short_of(recall)
     return ClassReadiness(target, scope_title(session, target.scope) or target.scope, ready,
                           len(students))

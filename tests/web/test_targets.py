@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import scheduling
+from quizapp.banks.importer import apply_import
 from quizapp.banks.orientation import load_path_bytes
+from quizapp.banks.schema import BankFile
 from quizapp.extensions import db
 from quizapp.models import CardState, Enrolment, Question, Role, SchoolClass, StudyTarget, User
 from quizapp.orientation import service as orientation
@@ -46,17 +48,17 @@ def _seasoned(app, email: str, key: str) -> None:
         db.session.commit()
 
 
-def _review(client, app, key: str) -> int:
+def _review(client, app, key: str, bank: str = "basics") -> int:
     """Study the card of `key` (due now) and rate it Good: the days until it is due again."""
-    page = client.get("/study/session?scope=bank:basics").get_data(as_text=True)
+    page = client.get(f"/study/session?scope=bank:{bank}").get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     with app.app_context():
         shown = db.session.scalar(select(Question.prompt).where(Question.key == key))
     assert shown in page
-    answer = client.post("/study/answer", data={"token": token, "scope": "bank:basics",
+    answer = client.post("/study/answer", data={"token": token, "scope": f"bank:{bank}",
                                                 "answer": "true"}).get_data(as_text=True)
     good = re.search(r'value="3"[^>]*>.*?rating-interval">([^<]+)<', answer, re.S).group(1)
-    client.post("/study/rate", data={"token": token, "rating": "3", "scope": "bank:basics"})
+    client.post("/study/rate", data={"token": token, "rating": "3", "scope": f"bank:{bank}"})
     with app.app_context():
         card = db.session.scalar(select(CardState).join(Question).where(Question.key == key))
         interval = card.due - card.last_review
@@ -239,6 +241,44 @@ def test_a_teachers_class_target_caps_its_students_intervals(world):
     teacher.post(f"/teach/classes/{class_id}/targets/{target_id}/remove")
     with app.app_context():
         assert db.session.scalar(select(StudyTarget.id)) is None
+
+
+def test_a_class_target_on_a_topic_takes_no_other_teachers_bank(world):
+    """A class's topic counts the bundled banks and its own teacher's, as assignments do: a
+    bank another teacher tags with the topic does not enter the class's target."""
+    app = world
+    teacher = _as(app, "teacher@example.org", Role.TEACHER)
+    teacher.post("/teach/classes/", data={"name": "Exam group"})
+    student = _as(app, "amina@example.org")
+    _as(app, "other@example.org", Role.TEACHER)
+    with app.app_context():
+        group = db.session.scalar(select(SchoolClass))
+        amina = db.session.scalar(select(User).where(User.email == "amina@example.org"))
+        db.session.add(Enrolment(class_id=group.id, user_id=amina.id))
+        for email, bank in (("teacher@example.org", "mine"), ("other@example.org", "stray")):
+            owner = db.session.scalar(select(User).where(User.email == email))
+            apply_import(db.session, [BankFile.model_validate({
+                "id": bank, "title": bank.title(), "questions": [
+                    {"id": f"{bank}1", "type": "true_false", "prompt": f"{bank} statement",
+                     "answer": True, "tags": ["theme:two"]}]})], datetime.now(UTC),
+                owner_id=owner.id)
+        db.session.commit()
+        class_id = group.id
+    day = (datetime.now(UTC) + timedelta(days=20)).date()
+    done = teacher.post(f"/teach/classes/{class_id}/targets", data={
+        "target-scope": "tag:theme:two", "target-day": day.isoformat(), "target-recall": "97"},
+        follow_redirects=True)
+    assert "The target day is set for the class." in done.get_data(as_text=True)
+    for key in ("q4", "mine1", "stray1"):
+        _seasoned(app, "amina@example.org", key)
+    assert _review(student, app, "q4") <= 19  # bundled: in the class's topic
+    assert _review(student, app, "mine1", bank="mine") <= 19  # the class's teacher's own
+    assert _review(student, app, "stray1", bank="stray") >= 40  # another teacher's: not
+    with app.app_context():
+        target = db.session.scalar(select(StudyTarget))
+        covered = targets.class_scope_ids(db.session, target)
+        keys = set(db.session.scalars(select(Question.key).where(Question.id.in_(covered))))
+    assert keys == {"q3", "q4", "q5", "mine1"}
 
 
 def test_targets_are_capped_and_a_failed_form_keeps_the_saved_days_off(world):
