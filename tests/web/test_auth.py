@@ -37,6 +37,29 @@ def test_registration_problems_are_explained(client, users):
     assert db.session.query(User).count() == 1
 
 
+def test_a_class_signs_up_together_from_one_address(make_app):
+    """A school's students reach the app from one address: a class of 30 can sign up in the
+    same lesson, typos included. Beyond the limit, a clear page and no account."""
+    app = make_app()
+    client = app.test_client()
+    register(client, email="typo", name="Typo")  # a mistake counts too
+    for n in range(30):
+        signed_up = register(client, email=f"student{n}@school.example")
+        assert signed_up.status_code == 302
+        client.post("/logout")
+    with app.app_context():
+        assert db.session.query(User).count() == 30
+    small_app = make_app(REGISTER_RATE_LIMIT="2 per hour")
+    small = small_app.test_client()
+    for n in range(2):
+        register(small, email=f"early{n}@school.example")
+        small.post("/logout")
+    refused = register(small, email="late@school.example")
+    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    with small_app.app_context():
+        assert db.session.scalar(User.by_email("late@school.example")) is None
+
+
 def test_email_is_case_insensitive(client, users):
     users.create("Mixed.Case@Example.org")
     assert users.login("mixed.case@example.ORG ").status_code == 302
