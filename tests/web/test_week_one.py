@@ -128,6 +128,20 @@ def test_a_wrong_choice_in_study_is_marked_and_so_is_the_right_one(client, users
     ).get_data(as_text=True)
     assert "✗ your answer" in page and "✓ right answer" in page
     assert page.index("Other") < page.index("✗ your answer")  # in place, beside the choice
+    assert ">Right answer<" not in page  # marked in place, so not said again below
+
+
+def test_a_short_answer_in_study_says_your_answer_once_and_the_right_one(client, users,
+                                                                        world):
+    import_banks({"id": "one", "title": "One", "questions": [MIX["questions"][6]]})
+    users.login_as(Role.STUDENT)
+    card = client.get("/study/session?scope=bank:one").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', card).group(1)
+    page = client.post("/study/answer", data={"token": token, "scope": "bank:one",
+                                              "text": "wine"}).get_data(as_text=True)
+    assert page.count("Your answer") == 1 and 'value="wine"' in page
+    right = page.split(">Right answer<")[1]
+    assert "water" in right.split("</div>")[0]
 
 
 # -- Joining and assignments ---------------------------------------------------------------------
