@@ -60,6 +60,15 @@ def present(content: dict, prompt: str, seed: int, bank_language: str) -> presen
     return shown
 
 
+def text_lang(code: str | None) -> Markup:
+    """A lang attribute for an element holding text in language `code` (a bank's title, say),
+    when that is not the page's: read aloud in its own language, and upper-cased by its own
+    rules (an English title on an Azerbaijani page keeps its dotless capital I)."""
+    if not code or code == language():
+        return Markup("")
+    return Markup(' lang="%s"') % code
+
+
 def content_lang(shown: presenting.Shown, prompt: bool = False) -> Markup:
     """ lang and dir attributes for an element holding the question's own texts, when they
     are not in the page's language (so a screen reader speaks them in their own). A cloze
@@ -74,6 +83,7 @@ def content_lang(shown: presenting.Shown, prompt: bool = False) -> Markup:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["content_lang"] = content_lang
+    app.jinja_env.globals["text_lang"] = text_lang
 
     @app.context_processor
     def _languages():

@@ -10,12 +10,13 @@ from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from .banks.schema import GAP
 from .extensions import db
 from .grading import correct_response
-from .i18n import RIGHT_TO_LEFT, language
+from .i18n import RIGHT_TO_LEFT, language, text_lang
 from .labels import tag_label
 from .problems import Problem, Words
 
@@ -168,8 +169,12 @@ def scope_title(scope) -> str:
     if scope.kind == "set":
         return scope.title
     if scope.kind == "bank":
-        title = db.session.scalar(select(Bank.title).where(Bank.slug == scope.value))
-        return title or scope.value
+        found = db.session.execute(select(Bank.title, Bank.language)
+                                   .where(Bank.slug == scope.value)).first()
+        if found is None:
+            return scope.value
+        lang = text_lang(found.language)
+        return Markup("<span%s>%s</span>") % (lang, found.title) if lang else found.title
     if scope.kind == "tag":
         return tag_label(scope.value)
     return _("Everything")

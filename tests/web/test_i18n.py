@@ -17,6 +17,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Role, User
 from tests.conftest import Users
+from tests.helpers import import_banks
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "quizapp" / "translations"
@@ -108,3 +109,27 @@ def test_a_teacher_reads_a_bank_s_problems_in_their_language(make_app, monkeypat
     monkeypatch.setenv("LANG", "C.UTF-8")
     out = app.test_cli_runner().invoke(args=["banks", "check", str(path)])
     assert "'C' is not one of the choices" in out.output and "1 problem found" in out.output
+
+
+def test_an_english_bank_title_on_an_azerbaijani_page_says_it_is_english(make_app):
+    """Titles are upper-cased by the eyebrow's style, and by the element's language rules: an
+    English title marked as such keeps its dotless I on an Azerbaijani page ("DIPLOMATIC",
+    not "DİPLOMATİC"), and a screen reader speaks it as English."""
+    app = make_app()
+    client = app.test_client()
+    with app.app_context():
+        import_banks({"id": "positions", "title": "Diplomatic positions", "questions": [
+            {"id": "q", "type": "true_false", "prompt": "Baku is a capital.", "answer": True}]})
+        Users(app, client).create("s@example.org")
+    Users(app, client).login("s@example.org")
+    client.post("/language", data={"lang": "az", "next": "/"})
+    card = client.get("/study/session?scope=bank:positions").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', card).group(1)
+    answer = client.post("/study/answer", data={"token": token, "scope": "bank:positions",
+                                                "answer": "true"}).get_data(as_text=True)
+    for page in (card, answer):
+        assert '<html lang="az"' in page
+        assert page.count('<span lang="en">Diplomatic positions</span>') == 2  # head, card
+    client.post("/language", data={"lang": "en", "next": "/"})
+    english = client.get("/study/session?scope=bank:positions").get_data(as_text=True)
+    assert 'lang="en">Diplomatic' not in english  # the page's own language needs no mark
