@@ -8,8 +8,15 @@
 
   function swap(html) {
     var hadFocus = root.contains(document.activeElement);
+    var open = Array.prototype.map.call(root.querySelectorAll("details[open]"),
+                                        function (d) { return d.className; });
     root.innerHTML = html;
-    var first = root.querySelector("[autofocus], input:not([type=hidden]), button");
+    open.forEach(function (name) {  // a list the teacher had opened stays open
+      if (!name) return;
+      var again = root.querySelector("details." + name.split(" ").join("."));
+      if (again) again.open = true;
+    });
+    var first = root.querySelector("[autofocus], input:not([type=hidden]), button:not([data-not-first])");
     if (hadFocus && first) first.focus();
     tick();
   }

@@ -154,6 +154,22 @@ def _free_name(session: Session, live: LiveSession, wanted: str) -> str:
     return name
 
 
+def remove_player(session: Session, live: LiveSession, player_id: int) -> LivePlayer:
+    """The teacher takes a player out of the session (a nickname the room should not see),
+    with their answers: they leave the screens, the count and the standings. They may join
+    again, under another nickname."""
+    if live.status == "ended":
+        raise LiveError(N_("This live session has ended."))
+    player = session.scalar(select(LivePlayer).where(LivePlayer.session_id == live.id,
+                                                     LivePlayer.id == player_id))
+    if player is None:
+        raise LiveError(N_("That player has already left the session."))
+    session.execute(delete(LiveAnswer).where(LiveAnswer.player_id == player.id))
+    session.delete(player)
+    session.flush()
+    return player
+
+
 def players(session: Session, live: LiveSession) -> list[LivePlayer]:
     return list(session.scalars(select(LivePlayer).where(LivePlayer.session_id == live.id)
                                 .order_by(LivePlayer.joined_at, LivePlayer.id)))

@@ -189,6 +189,29 @@ def end(code: str):
     return _control(code, service.end)
 
 
+@bp.route("/<code>/players/<int:player_id>/remove", methods=["POST"])
+@teacher_required
+def remove_player(code: str, player_id: int):
+    live = _hosted(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        gone = service.remove_player(db.session, live, player_id)
+    except service.LiveError as exc:
+        db.session.rollback()
+        flash(said(exc), "error")
+    else:
+        db.session.commit()
+        # The player's phone shows why it stopped; the teacher's screens (which hear the
+        # session's channel too) list one fewer.
+        _hub().publish(str(live.id), {"removed": [gone.id]})
+        if not request.headers.get("X-Live"):
+            flash(_("%(name)s is no longer in the session.", name=gone.nickname), "info")
+    if request.headers.get("X-Live"):
+        return Response(status=204)
+    return redirect(url_for("live.host", code=live.code))
+
+
 @bp.route("/<code>/results.csv")
 @teacher_required
 def results(code: str):
@@ -332,6 +355,9 @@ def events(code: str):
             yield f"retry: {random.randint(1000, 2500)}\n\n"
             notice: dict | None = None
             while time.monotonic() < ends:
+                if not is_host and notice and player_id in notice.get("removed", ()):
+                    yield _event("state", render_template("live/_removed.html"), seen)
+                    return
                 if not is_host and notice and notice.get("seq") not in (None, seen) and \
                         (screen := _phone_screen(live_id, notice["seq"], language(), me)):
                     # What every phone shows is read once per worker; a phone's own part
@@ -358,7 +384,8 @@ def events(code: str):
                         screen = _render(current, is_host, player_id)
                     seen = current.seq
                     yield _event("state", screen, seen)
-                elif is_host and current.status == "lobby":  # someone joined
+                elif is_host and (current.status == "lobby" or (notice or {}).get("removed")):
+                    # someone joined, or the teacher took someone out
                     yield _event("state", _render(current, is_host, player_id), seen)
                 elif is_host:
                     yield _event("count", str(service.answered_count(db.session, current)))
@@ -383,14 +410,16 @@ PLANNED_RETRY_MS = 250
 
 def _wait(inbox: queue.SimpleQueue, beat: float) -> dict | None:
     """Wait for a notice, up to the beat: the latest of those that came together (one fresh
-    read covers them all), or None."""
+    read covers them all), with every player removed among them; or None."""
     try:
         notice = inbox.get(timeout=beat)
     except queue.Empty:
         return None
+    removed = list(notice.get("removed", ()))
     while not inbox.empty():
         notice = inbox.get_nowait()
-    return notice
+        removed += notice.get("removed", ())
+    return notice | {"removed": removed} if removed else notice
 
 
 # What the phones of one session show in one state (seq), read from the database once per

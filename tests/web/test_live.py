@@ -315,6 +315,55 @@ def test_streams_opened_together_end_apart_and_come_back_at_once(world):
     assert max(lived) - min(lived) > 0.1  # not one burst
 
 
+def test_the_teacher_takes_a_player_out_and_their_phone_says_so(world):
+    """A nickname the room should not see: the teacher takes the player out, with their
+    answers. The projector lists one fewer, the phone says why it stopped, and the player's
+    answers and points are gone."""
+    app, teacher = world
+    code = _start(teacher)
+    student = _as(app, "amina@example.org")
+    _join(student, code)
+    rude = app.test_client()
+    _join(rude, code, "Rude name")
+    with app.app_context():
+        rude_id = db.session.scalar(select(LivePlayer.id).where(
+            LivePlayer.nickname == "Rude name"))
+    lobby = teacher.get(f"/live/{code}/host").get_data(as_text=True)
+    assert "Take Rude name out of the session" in lobby  # the ×, named for screen readers
+    teacher.post(f"/live/{code}/next")
+    _answer(rude, app, code, right=True)
+    phone = Stream(_same_browser(app, rude), code)
+    host = Stream(teacher, code)
+    phone.next()
+    host.next()
+    other = _as(app, "other@example.org", Role.TEACHER)
+    assert other.post(f"/live/{code}/players/{rude_id}/remove").status_code == 403
+
+    taken = teacher.post(f"/live/{code}/players/{rude_id}/remove", follow_redirects=True)
+    assert "Rude name is no longer in the session." in taken.get_data(as_text=True)
+    assert "taken you out of this session" in phone.next()["data"]
+    assert phone.ended()  # and it stops listening
+    assert "Rude name" not in host.next()["data"]  # the teacher's screen lists one fewer
+    assert rude.get(f"/live/{code}").status_code == 302  # back to joining
+    late = rude.post(f"/live/{code}/answer", data={"position": "0", "answer": "true"})
+    assert late.status_code == 403
+    again = teacher.post(f"/live/{code}/players/{rude_id}/remove", follow_redirects=True)
+    assert "That player has already left the session." in again.get_data(as_text=True)
+
+    _answer(student, app, code, right=True)
+    teacher.post(f"/live/{code}/close")
+    shown = teacher.get(f"/live/{code}/host").get_data(as_text=True)
+    assert "Rude name" not in shown
+    assert sum(int(c) for c in re.findall(r'live-bar-count">(\d+)<', shown)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer).where(
+            LiveAnswer.player_id == rude_id)) == 0
+        student_id = db.session.scalar(select(LivePlayer.id))
+    teacher.post(f"/live/{code}/end")
+    ended = teacher.post(f"/live/{code}/players/{student_id}/remove", follow_redirects=True)
+    assert "This live session has ended." in ended.get_data(as_text=True)
+
+
 def test_bad_input_gets_a_clear_message(world):
     app, teacher = world
     assert "No live session has this code" in app.test_client().post(
