@@ -1,9 +1,10 @@
 """What a study link names, resolved for one student: a bank, a topic, everything, or the
 exact questions an assignment or an orientation module draws on. No Flask here.
 
-`assignment:12`, `module:trip/first` and `path:trip` are written in links (the home page, a module's
-page); they resolve to the same questions the assignment or the module's check uses, never to
-"everything". A link the student may not use resolves to nothing.
+`assignment:12`, `module:trip/first`, `path:trip` and `target:7` (a class's target day) are
+written in links (the home page, a module's page, the plan); they resolve to the same questions
+the assignment, the module's check or the target uses, never to "everything". A link the
+student may not use resolves to nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import selection
 from .classes import service as classes
-from .models import Assignment, Enrolment, OrientationPath, User
+from .models import Assignment, Enrolment, OrientationPath, StudyTarget, User
 from .study import targets
 from .study.queue import Scope
 
@@ -30,6 +31,8 @@ def resolve(session: Session, user: User, text: str | None, now: datetime) -> Sc
     if kind == "module":
         slug, _, key = value.partition("/")
         return _module(session, slug, key)
+    if kind == "target" and value.isdigit() and len(value) < 10:
+        return _class_target(session, user, int(value))
     if kind == "path":
         title = targets.scope_title(session, text)
         return None if title is None else Scope(
@@ -48,6 +51,17 @@ def _assignment(session: Session, user: User, assignment_id: int, now: datetime
     is_open = classes.window_state(assignment, now) == "open"
     return Scope("set", f"assignment:{assignment.id}", tuple(ids), assignment.title,
                  new_unlimited=is_open)
+
+
+def _class_target(session: Session, user: User, target_id: int) -> Scope | None:
+    """The questions a class's target covers, for a student of that class: a topic drawn as
+    the class's assignments draw it, which its plain `tag:` link would not."""
+    target = session.get(StudyTarget, target_id)
+    if target is None or target.class_id is None or session.scalar(select(Enrolment.id).where(
+            Enrolment.class_id == target.class_id, Enrolment.user_id == user.id)) is None:
+        return None
+    return Scope("set", f"target:{target.id}", tuple(targets.class_scope_ids(session, target)),
+                 targets.scope_title(session, target.scope) or target.scope)
 
 
 def _module(session: Session, slug: str, key: str) -> Scope | None:

@@ -32,7 +32,12 @@
     var count = root.querySelector("[data-live-count]");
     if (count) count.textContent = e.data;
   });
-  events.onerror = function () { root.classList.add("is-reconnecting"); };
+  events.onerror = function () {
+    root.classList.add("is-reconnecting");
+    // The server refused the stream (the player was taken out, or the session is gone): the
+    // browser will not try again, so the page itself says where things stand.
+    if (events.readyState === EventSource.CLOSED) setTimeout(function () { location.reload(); }, 1500);
+  };
   events.onopen = function () { root.classList.remove("is-reconnecting"); };
 
   function post(form, action) {

@@ -158,6 +158,9 @@ def remove_player(session: Session, live: LiveSession, player_id: int) -> LivePl
     """The teacher takes a player out of the session (a nickname the room should not see),
     with their answers: they leave the screens, the count and the standings. They may join
     again, under another nickname."""
+    # Read under the row's lock, as the teacher's moves are: a removal and an "end" at once
+    # never leave the removed player in the final standings.
+    live = session.scalar(for_update(select(LiveSession).where(LiveSession.id == live.id)))
     if live.status == "ended":
         raise LiveError(N_("This live session has ended."))
     player = session.scalar(select(LivePlayer).where(LivePlayer.session_id == live.id,

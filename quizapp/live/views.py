@@ -355,9 +355,11 @@ def events(code: str):
             yield f"retry: {random.randint(1000, 2500)}\n\n"
             notice: dict | None = None
             while time.monotonic() < ends:
-                if not is_host and notice and player_id in notice.get("removed", ()):
-                    yield _event("state", render_template("live/_removed.html"), seen)
-                    return
+                if notice and notice.get("removed"):
+                    _forget(live_id)  # the standings read for this state counted them
+                    if player_id in notice["removed"]:
+                        yield _event("state", render_template("live/_removed.html"), seen)
+                        return
                 if not is_host and notice and notice.get("seq") not in (None, seen) and \
                         (screen := _phone_screen(live_id, notice["seq"], language(), me)):
                     # What every phone shows is read once per worker; a phone's own part
@@ -374,9 +376,10 @@ def events(code: str):
                     return
                 if current.seq != seen:
                     # A phone back from a cut (a worker restart brings them all back at
-                    # once) shares its worker's read of the state, as on a notice.
+                    # once) shares its worker's read of the state, as on a notice, with its
+                    # own answer read afresh: it may have answered since that read.
                     screen = None if is_host else _phone_screen(live_id, current.seq,
-                                                                language(), me)
+                                                                language(), me, own=True)
                     if screen is None:
                         current = db.session.get(LiveSession, live_id)
                         if current is None:
@@ -467,12 +470,30 @@ def _snapshot(live_id: int, seq: int, lang: str) -> dict | None:
         return screens[key]
 
 
-def _phone_screen(live_id: int, seq: int, lang: str, me: tuple) -> str | None:
+def _forget(live_id: int) -> None:
+    """Drop this worker's reads of a session's states (a player left: its standings changed
+    though its state did not)."""
+    screens, lock = current_app.extensions[SCREENS]
+    with lock:
+        for key in [k for k in screens if k[0] == live_id]:
+            del screens[key]
+
+
+def _phone_screen(live_id: int, seq: int, lang: str, me: tuple, own: bool = False
+                  ) -> str | None:
+    """A phone's screen from its worker's read of the state; with `own`, the phone's answer
+    is read afresh rather than taken from that read."""
     snap = _snapshot(live_id, seq, lang)
     if snap is None:
         return None
     player_id, user_id, nickname = me
     mine = snap.get("given", {}).get(player_id)
+    if own and "question" in snap:
+        found = db.session.execute(select(service.LiveAnswer.score, service.LiveAnswer.points)
+                                   .where(service.LiveAnswer.player_id == player_id,
+                                          service.LiveAnswer.position == snap["live"].current)
+                                   ).first()
+        mine = _Given(*found) if found else None
     if snap["live"].status == "open" and mine is None:
         return snap["fresh"]
     standings = snap.get("standings") or []

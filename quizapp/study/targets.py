@@ -96,7 +96,7 @@ def scope_title(session: Session, scope: str) -> str | None:
 
 
 def scope_ids(session: Session, scope: str, teacher_id: int | None = None) -> list[int]:
-    """The live questions a target's scope covers (the same as its study link). A class's
+    """The live questions a target's scope covers (what its study link studies). A class's
     target (given its teacher) draws a topic only from the bundled banks and that teacher's
     own, as an assignment does: another teacher's bank cannot slip its questions into the
     class's target by carrying the tag."""

@@ -364,6 +364,25 @@ def test_the_teacher_takes_a_player_out_and_their_phone_says_so(world):
     assert "This live session has ended." in ended.get_data(as_text=True)
 
 
+def test_a_phone_reopened_after_answering_still_shows_its_answer_sent(world):
+    """The worker reads a question's state once for every phone when it opens; a phone that
+    answered and then reloads (or whose stream was cut) must not get the question back."""
+    app, teacher = world
+    code = _start(teacher)
+    student = _as(app, "amina@example.org")
+    _join(student, code)
+    teacher.post(f"/live/{code}/next")
+    first = Stream(_same_browser(app, student), code)
+    assert "Send answer" in first.next()["data"]  # the worker has read the open question
+    _answer(student, app, code, right=True)
+    reloaded = Stream(_same_browser(app, student), code)  # a page load: no Last-Event-ID
+    assert "Answer sent" in reloaded.next()["data"]
+    resumed = Stream(_same_browser(app, student), code, last="0")  # back from a cut
+    assert "Answer sent" in resumed.next()["data"]
+    teacher.post(f"/live/{code}/end")  # every stream closes
+    assert all(each.ended() for each in (first, reloaded, resumed))
+
+
 def test_bad_input_gets_a_clear_message(world):
     app, teacher = world
     assert "No live session has this code" in app.test_client().post(

@@ -279,6 +279,21 @@ def test_a_class_target_on_a_topic_takes_no_other_teachers_bank(world):
         covered = targets.class_scope_ids(db.session, target)
         keys = set(db.session.scalars(select(Question.key).where(Question.id.in_(covered))))
     assert keys == {"q3", "q4", "q5", "mine1"}
+    # The plan's "Study these cards" studies the same questions, not the tag in every bank.
+    plan = student.get("/study/plan/").get_data(as_text=True)
+    assert f"/study/session?scope=target:{target.id}" in plan
+    for _ in range(6):
+        page = student.get(f"/study/session?scope=target:{target.id}").get_data(as_text=True)
+        assert "stray statement" not in page
+        if "Statement" not in page and "mine statement" not in page:
+            break
+        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        student.post("/study/answer", data={"token": token, "scope": f"target:{target.id}",
+                                            "answer": "true"})
+        student.post("/study/rate", data={"token": token, "rating": "4",
+                                          "scope": f"target:{target.id}"})
+    outsider = _as(app, "outsider@example.org")
+    assert outsider.get(f"/study/session?scope=target:{target.id}").status_code == 404
 
 
 def test_targets_are_capped_and_a_failed_form_keeps_the_saved_days_off(world):
