@@ -72,6 +72,11 @@
     var left = Math.max(0, Math.ceil((Date.parse(timer.dataset.closesAt) - Date.now()) / 1000));
     timer.textContent = left + " s";
     var url = timer.dataset.closeUrl;
+    var answer = root.querySelector("[data-live-answer]");
+    if (left === 0 && timer.dataset.timeUp && answer) {  // a phone: no answer is taken now
+      timer.textContent = timer.dataset.timeUp;
+      Array.prototype.forEach.call(answer.elements, function (el) { el.disabled = true; });
+    }
     if (left === 0 && url && !closing) {  // the teacher's screen closes the question on time
       closing = true;
       var form = root.querySelector("[data-live-control]");

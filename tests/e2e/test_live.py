@@ -212,3 +212,40 @@ def test_a_live_session_on_a_projector_and_three_phones(browser, server, tmp_pat
     for context, _ in [*phones.values(), (projector_context, None)]:
         context.close()
     cable.close()
+
+
+def test_a_guest_taken_out_and_a_countdown_run_out_on_the_phones(browser, server):
+    """The teacher takes a guest out from the lobby with the × beside the name: the guest's
+    phone says so and the projector lists one fewer. When a question's countdown runs out
+    with the projector elsewhere, a phone stops taking answers and says time is up."""
+    url = server.url
+    _, projector = _device(browser, 1920, 1080)
+    _log_in(projector, url, "teacher")
+    projector.goto(url + "/live/new")
+    projector.get_by_label("Live").check()
+    projector.get_by_label("Number of questions").fill("3")
+    projector.get_by_label("Countdown per question").select_option("10")
+    projector.get_by_label("Let guests join").check()
+    projector.get_by_role("button", name="Open the session").click()
+    code = projector.locator(".live-code").inner_text().strip()
+    phones = []
+    for nickname in ("Rude name", "Aygün"):
+        _, phone = _device(browser, 390, 844)
+        phone.goto(f"{url}/live/?code={code}")
+        phone.get_by_label("Nickname").fill(nickname)
+        phone.get_by_role("button", name="Join").click()
+        phone.get_by_text("You are in").wait_for()
+        phones.append(phone)
+    rude, aygun = phones
+    projector.get_by_text("2 players").wait_for()
+    projector.get_by_role("button", name="Take Rude name out of the session").click()
+    rude.get_by_text("Your teacher has taken you out of this session.").wait_for()
+    projector.get_by_text("1 player", exact=True).wait_for()
+    assert projector.locator(".live-players").inner_text().strip().startswith("Aygün")
+
+    projector.get_by_role("button", name="Start: first question").click()
+    projector.get_by_text("Question 1 of 3").wait_for()
+    projector.goto(url + "/")  # the projector is elsewhere: nobody closes the question
+    aygun.locator("form[data-live-answer]").wait_for()
+    aygun.get_by_text("Time is up").wait_for(timeout=15_000)
+    assert aygun.get_by_role("button", name="Send answer").is_disabled()
