@@ -120,6 +120,20 @@ def _log_in(page, url: str, who: str) -> None:
     page.wait_for_url(url + "/")
 
 
+def _open_session(projector, url: str, countdown: str, title: str | None = None) -> str:
+    """The teacher opens a three-question session of the Live bank, guests allowed: its code."""
+    _log_in(projector, url, "teacher")
+    projector.goto(url + "/live/new")
+    if title:
+        projector.get_by_label("Title").fill(title)
+    projector.get_by_label("Live").check()
+    projector.get_by_label("Number of questions").fill("3")
+    projector.get_by_label("Countdown per question").select_option(countdown)
+    projector.get_by_label("Let guests join").check()
+    projector.get_by_role("button", name="Open the session").click()
+    return projector.locator(".live-code").inner_text().strip()
+
+
 def _answer(phone, right: bool) -> None:
     form = phone.locator("form[data-live-answer]")
     form.wait_for()
@@ -138,15 +152,7 @@ def test_a_live_session_on_a_projector_and_three_phones(browser, server, tmp_pat
     assert browser.version and CHROMIUM
     url = server.url
     projector_context, projector = _device(browser, 1920, 1080)
-    _log_in(projector, url, "teacher")
-    projector.goto(url + "/live/new")
-    projector.get_by_label("Title").fill("Orientation warm-up")
-    projector.get_by_label("Live").check()
-    projector.get_by_label("Number of questions").fill("3")
-    projector.get_by_label("Countdown per question").select_option("")
-    projector.get_by_label("Let guests join").check()
-    projector.get_by_role("button", name="Open the session").click()
-    code = projector.locator(".live-code").inner_text().strip()
+    code = _open_session(projector, url, countdown="", title="Orientation warm-up")
     assert projector.locator(".live-qr svg").count() == 1
 
     phones = {}
@@ -220,14 +226,7 @@ def test_a_guest_taken_out_and_a_countdown_run_out_on_the_phones(browser, server
     with the projector elsewhere, a phone stops taking answers and says time is up."""
     url = server.url
     _, projector = _device(browser, 1920, 1080)
-    _log_in(projector, url, "teacher")
-    projector.goto(url + "/live/new")
-    projector.get_by_label("Live").check()
-    projector.get_by_label("Number of questions").fill("3")
-    projector.get_by_label("Countdown per question").select_option("10")
-    projector.get_by_label("Let guests join").check()
-    projector.get_by_role("button", name="Open the session").click()
-    code = projector.locator(".live-code").inner_text().strip()
+    code = _open_session(projector, url, countdown="10")
     phones = []
     for nickname in ("Rude name", "Aygün"):
         _, phone = _device(browser, 390, 844)
