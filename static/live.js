@@ -6,6 +6,7 @@
   var root = document.getElementById("live");
   if (!root || !window.EventSource) return;
 
+  var removedAt = 0;
   function swap(html) {
     var hadFocus = root.contains(document.activeElement);
     var open = Array.prototype.map.call(root.querySelectorAll("details[open]"),
@@ -51,6 +52,12 @@
     var form = e.target;
     if (!form.matches("[data-live-answer], [data-live-control]")) return;
     e.preventDefault();
+    // A double click on a ×: the list may have moved up since the first, and the second
+    // would take out the next player, who now stands under the pointer.
+    if (form.matches(".live-remove")) {
+      if (Date.now() - removedAt < 800) return;
+      removedAt = Date.now();
+    }
     var button = e.submitter;
     var action = button && button.getAttribute("formaction");
     if (button) button.disabled = true;
