@@ -153,6 +153,8 @@ def test_a_join_link_brings_a_new_student_into_the_class(client, world):
     assert sent.status_code == 302 and "next=%2Fjoin%2F" in sent.headers["Location"]
     login = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "to join <strong>Week one</strong>" in login
+    # The header's "Sign up" keeps the join too: a newcomer may press it rather than the link.
+    assert login.count(f'href="/register?next=/join/{school_class.join_code}"') == 2
     register = re.search(r'href="(/register\?next=[^"]+)"', login).group(1).replace("&amp;", "&")
     answer = client.post(register, data={"name": "New One", "email": "new@example.org",
                                          "password": PASSWORD, "confirm": PASSWORD})
