@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import scheduling
+from ..labels import tag_label
 from ..models import (
     Bank,
     CardState,
@@ -83,7 +84,7 @@ def scope_title(session: Session, scope: str) -> str | None:
     if kind == "tag":
         found = session.scalar(select(Question.id).where(Question.id.in_(
             candidate_ids(session, [], [value]))).limit(1))
-        return value if found is not None else None
+        return tag_label(value) if found is not None else None
     if kind == "module":
         slug, _, key = value.partition("/")
         path = _path(session, slug)
@@ -130,7 +131,7 @@ def scope_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
                         for m in path.modules]
     banks = [(f"bank:{slug}", title) for slug, title in session.execute(
         select(Bank.slug, Bank.title).order_by(Bank.title))]
-    tags = [(f"tag:{tag}", tag) for tag in session.scalars(
+    tags = [(f"tag:{tag}", tag_label(tag)) for tag in session.scalars(
         select(QuestionTag.tag).distinct().order_by(QuestionTag.tag))]
     return {"orientation": orientation, "banks": banks, "topics": tags}
 

@@ -282,6 +282,7 @@ def test_a_class_target_on_a_topic_takes_no_other_teachers_bank(world):
     # The plan's "Study these cards" studies the same questions, not the tag in every bank.
     plan = student.get("/study/plan/").get_data(as_text=True)
     assert f"/study/session?scope=target:{target.id}" in plan
+    assert ">Theme: Two</h3>" in plan  # the topic by its name, as everywhere else
     for _ in range(6):
         page = student.get(f"/study/session?scope=target:{target.id}").get_data(as_text=True)
         assert "stray statement" not in page
